@@ -1,0 +1,58 @@
+package dev.flyteplugin.backend.runtime;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The backend as its embedders see it: one call per agent RPC. The Flyte agent service, the example
+ * runner and users' tests all drive tasks through this interface; the Kubernetes runtime implements
+ * it on top of the registered operator plugins.
+ *
+ * <p>No state lives only in memory: a new instance given the same {@link TaskHandle} answers for a
+ * task created by an earlier one.
+ */
+public interface TaskRuntime extends AutoCloseable {
+
+  /** The task categories (type + version) of every registered plugin. */
+  List<TaskCategory> taskCategories();
+
+  /** Starts watching the resources (one shared informer per resource kind). Returns at once. */
+  void start();
+
+  /** True once every informer has listed its resources: only then are statuses complete. */
+  boolean hasSynced();
+
+  /**
+   * Waits up to {@code timeout} for {@link #hasSynced()}.
+   *
+   * @return whether the runtime has synced
+   */
+  boolean awaitSynced(Duration timeout) throws InterruptedException;
+
+  /**
+   * Creates the custom resource for one attempt of a task, or adopts it when it exists already
+   * (create is idempotent per attempt).
+   *
+   * @throws TaskCreationException when the task cannot be started; its {@link
+   *     TaskCreationException#kind()} says whether that is permanent
+   */
+  TaskHandle create(TaskRequest request) throws TaskCreationException;
+
+  /**
+   * The task's current status, read from the informer cache (no API call). Never throws for a
+   * transient API-server problem: it answers from the last known state.
+   *
+   * @throws UnknownTaskTypeException when no plugin serves the handle's category
+   */
+  TaskStatus status(TaskHandle handle);
+
+  /**
+   * Aborts the task: deletes its resource (with its pods). Idempotent: a resource already gone is
+   * success. Never touches a resource this runtime did not create.
+   */
+  void abort(TaskHandle handle);
+
+  /** Stops the informers and the cleanup sweeper. */
+  @Override
+  void close();
+}
