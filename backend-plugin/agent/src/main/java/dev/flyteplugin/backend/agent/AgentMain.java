@@ -1,0 +1,225 @@
+package dev.flyteplugin.backend.agent;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flyte-agent}: serves the backend plugins to FlytePropeller over the agent protocol. Every
+ * flag can also be set by the environment variable named in its help.
+ */
+@Command(
+    name = "flyte-agent",
+    mixinStandardHelpOptions = true,
+    version = "flyte-agent 0.1.0",
+    sortOptions = false,
+    usageHelpWidth = 100,
+    description = {
+      "Serves flyteidl.service.AsyncAgentService and AgentMetadataService for the registered"
+          + " backend plugins (task type example_plugin: Spark operator SparkApplications).",
+      "Every flag can also be set by the environment variable shown as ${env:...}.",
+      ""
+    })
+public final class AgentMain implements Callable<Integer> {
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:FLYTE_AGENT_PORT:-8000}",
+      description = "gRPC port (env FLYTE_AGENT_PORT). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "${env:FLYTE_AGENT_METRICS_PORT:-9090}",
+      description =
+          "Prometheus /metrics port; -1 disables it (env FLYTE_AGENT_METRICS_PORT)."
+              + " Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
+
+  @Option(
+      names = "--agent-name",
+      defaultValue = "${env:FLYTE_AGENT_NAME:-flyte-operator-agent}",
+      description =
+          "Name reported by ListAgents/GetAgent (env FLYTE_AGENT_NAME). Default: ${DEFAULT-VALUE}.")
+  String agentName;
+
+  @Option(
+      names = "--embedded",
+      defaultValue = "${env:FLYTE_AGENT_EMBEDDED:-false}",
+      description =
+          "Demo mode: an in-process, SIMULATED Kubernetes API (fabric8 mock server) and a"
+              + " SIMULATED Spark operator that runs the task's container args in this JVM."
+              + " Not for production (env FLYTE_AGENT_EMBEDDED).")
+  boolean embedded;
+
+  @Option(
+      names = "--kubeconfig",
+      defaultValue = "${env:FLYTE_AGENT_KUBECONFIG}",
+      description =
+          "Kubeconfig file of the cluster; when unset, the in-cluster service account (or"
+              + " $KUBECONFIG, ~/.kube/config) is used (env FLYTE_AGENT_KUBECONFIG).")
+  Path kubeconfig;
+
+  @Option(
+      names = "--namespaces",
+      split = ",",
+      defaultValue = "${env:FLYTE_AGENT_NAMESPACES}",
+      description =
+          "Comma-separated namespaces whose resources the agent creates and watches; empty = all"
+              + " namespaces, which needs a ClusterRole (env FLYTE_AGENT_NAMESPACES).")
+  List<String> namespaces = new ArrayList<>();
+
+  @Option(
+      names = "--ttl",
+      defaultValue = "${env:FLYTE_AGENT_TTL:-PT1H}",
+      description =
+          "How long a finished resource is kept before the agent deletes it (propeller never calls"
+              + " DeleteTask after success or failure), ISO-8601 duration (env FLYTE_AGENT_TTL)."
+              + " Default: ${DEFAULT-VALUE}.")
+  Duration ttl;
+
+  @Option(
+      names = "--log-link-template",
+      split = ";",
+      defaultValue = "${env:FLYTE_AGENT_LOG_LINK_TEMPLATES}",
+      description =
+          "Log links shown in Flyte, as name=uri-template; several separated by ';'. Template"
+              + " variables: {{ .namespace }}, {{ .podName }}, {{ .appName }}"
+              + " (env FLYTE_AGENT_LOG_LINK_TEMPLATES).")
+  List<String> logLinkTemplates = new ArrayList<>();
+
+  @Option(
+      names = "--hmac-key-file",
+      defaultValue = "${env:FLYTE_AGENT_HMAC_KEY_FILE}",
+      description =
+          "File holding the base64 HMAC-SHA256 key (>= 32 bytes) that signs resource_meta"
+              + " (env FLYTE_AGENT_HMAC_KEY_FILE). Make one: head -c 32 /dev/urandom | base64.")
+  Path hmacKeyFile;
+
+  @Option(
+      names = "--hmac-key",
+      defaultValue = "${env:FLYTE_AGENT_HMAC_KEY}",
+      description =
+          "The HMAC key itself, base64 (env FLYTE_AGENT_HMAC_KEY); prefer --hmac-key-file. Required"
+              + " outside --embedded; every replica of the agent needs the same key.")
+  String hmacKey;
+
+  @Option(
+      names = "--tls-cert",
+      defaultValue = "${env:FLYTE_AGENT_TLS_CERT}",
+      description = "PEM certificate chain; with --tls-key enables TLS (env FLYTE_AGENT_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      defaultValue = "${env:FLYTE_AGENT_TLS_KEY}",
+      description = "PEM private key (PKCS#8) for TLS (env FLYTE_AGENT_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(
+      names = "--max-request-bytes",
+      defaultValue = "${env:FLYTE_AGENT_MAX_REQUEST_BYTES:-16777216}",
+      description =
+          "Largest accepted gRPC request, in bytes (env FLYTE_AGENT_MAX_REQUEST_BYTES)."
+              + " Default: ${DEFAULT-VALUE} (16 MiB).")
+  int maxRequestBytes;
+
+  @Option(
+      names = "--shutdown-grace",
+      defaultValue = "${env:FLYTE_AGENT_SHUTDOWN_GRACE:-PT20S}",
+      description =
+          "How long in-flight calls may run on shutdown, ISO-8601 duration"
+              + " (env FLYTE_AGENT_SHUTDOWN_GRACE). Default: ${DEFAULT-VALUE}.")
+  Duration shutdownGrace;
+
+  @Option(
+      names = "--sync-timeout",
+      defaultValue = "${env:FLYTE_AGENT_SYNC_TIMEOUT:-PT60S}",
+      description =
+          "How long to wait for the informers' first list before warning; health stays"
+              + " NOT_SERVING until they sync (env FLYTE_AGENT_SYNC_TIMEOUT)."
+              + " Default: ${DEFAULT-VALUE}.")
+  Duration syncTimeout;
+
+  @Option(
+      names = "--user-code",
+      defaultValue = "${env:FLYTE_AGENT_USER_CODE}",
+      description =
+          "--embedded only: a directory of jars (or one jar) holding the users' tasks that the"
+              + " simulated operator runs; default: the agent's own class path"
+              + " (env FLYTE_AGENT_USER_CODE).")
+  Path userCode;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AgentMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    AgentServer.Settings settings = settings();
+    ResourceMetaCodec codec = new ResourceMetaCodec(hmacKey());
+    RuntimeFactory factory = embedded ? RuntimeFactory.embedded() : RuntimeFactory.cluster();
+    if (embedded) {
+      System.out.println(EMBEDDED_BANNER);
+    }
+    AgentServer server =
+        AgentServer.start(
+            settings, factory.open(runtimeOptions()), codec, new PrometheusRegistry());
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  static final String EMBEDDED_BANNER =
+      "*** EMBEDDED MODE: the Kubernetes API and the Spark operator are SIMULATED in this JVM"
+          + " (fabric8 mock server + SimulatedSparkOperator). For demos and tests only. ***";
+
+  AgentServer.Settings settings() {
+    Optional<AgentServer.Tls> tls = Optional.empty();
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--tls-cert and --tls-key go together: give both or neither");
+    }
+    if (tlsCert != null) {
+      tls = Optional.of(new AgentServer.Tls(tlsCert, tlsKey));
+    }
+    return new AgentServer.Settings(
+        port, metricsPort, agentName, maxRequestBytes, tls, shutdownGrace, syncTimeout);
+  }
+
+  RuntimeOptions runtimeOptions() {
+    return new RuntimeOptions(
+        Optional.ofNullable(kubeconfig),
+        namespaces == null ? List.of() : namespaces.stream().filter(n -> !n.isBlank()).toList(),
+        ttl,
+        logLinkTemplates == null ? List.of() : logLinkTemplates,
+        Optional.ofNullable(userCode));
+  }
+
+  byte[] hmacKey() {
+    if (hmacKeyFile != null) {
+      return HmacKeys.fromFile(hmacKeyFile);
+    }
+    if (hmacKey != null && !hmacKey.isBlank()) {
+      return HmacKeys.fromBase64(hmacKey, "--hmac-key / FLYTE_AGENT_HMAC_KEY");
+    }
+    if (embedded) {
+      System.out.println(
+          "No HMAC key given: embedded mode generated a random one; resource_meta issued now will"
+              + " not verify after a restart.");
+      return HmacKeys.random();
+    }
+    throw new CommandLine.ParameterException(
+        new CommandLine(this),
+        "no HMAC key for resource_meta: the agent refuses to start without one outside"
+            + " --embedded; "
+            + HmacKeys.HOW_TO_MAKE_ONE);
+  }
+}

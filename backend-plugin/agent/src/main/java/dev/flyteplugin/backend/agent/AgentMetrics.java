@@ -1,0 +1,69 @@
+package dev.flyteplugin.backend.agent;
+
+import io.grpc.Status;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The request metrics of the Python connector ({@code
+ * flytekit/extend/backend/connector_service.py}), with the same names and labels so that existing
+ * dashboards work:
+ *
+ * <ul>
+ *   <li>{@code flyte_connector_requests_success_total{task_type,operation}}
+ *   <li>{@code flyte_connector_requests_failure_total{task_type,operation,error_code}}
+ *   <li>{@code flyte_connector_request_latency_seconds{task_type,operation}}
+ * </ul>
+ *
+ * {@code operation} is {@code create}, {@code get} or {@code delete}; {@code error_code} is the
+ * gRPC status code name of the answer.
+ */
+public final class AgentMetrics {
+  private final PrometheusRegistry registry;
+  private final Counter success;
+  private final Counter failure;
+  private final Histogram latency;
+
+  public AgentMetrics(PrometheusRegistry registry) {
+    this.registry = registry;
+    this.success =
+        Counter.builder()
+            .name("flyte_connector_requests_success_total")
+            .help("Total number of successful requests")
+            .labelNames("task_type", "operation")
+            .register(registry);
+    this.failure =
+        Counter.builder()
+            .name("flyte_connector_requests_failure_total")
+            .help("Total number of failed requests")
+            .labelNames("task_type", "operation", "error_code")
+            .register(registry);
+    this.latency =
+        Histogram.builder()
+            .name("flyte_connector_request_latency_seconds")
+            .help("Time spent processing connector request")
+            .labelNames("task_type", "operation")
+            .classicUpperBounds(
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+            .register(registry);
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  void succeeded(String taskType, String operation, long startNanos) {
+    success.labelValues(taskType, operation).inc();
+    observe(taskType, operation, startNanos);
+  }
+
+  void failed(String taskType, String operation, Status.Code code, long startNanos) {
+    failure.labelValues(taskType, operation, code.name()).inc();
+    observe(taskType, operation, startNanos);
+  }
+
+  private void observe(String taskType, String operation, long startNanos) {
+    latency.labelValues(taskType, operation).observe((System.nanoTime() - startNanos) / 1e9);
+  }
+}

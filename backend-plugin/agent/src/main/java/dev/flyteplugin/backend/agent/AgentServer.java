@@ -1,0 +1,192 @@
+package dev.flyteplugin.backend.agent;
+
+import dev.flyteplugin.backend.runtime.TaskRuntime;
+import flyteidl.service.AgentMetadataServiceGrpc;
+import flyteidl.service.AsyncAgentServiceGrpc;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's gRPC server and its lifecycle: the two agent services, {@code grpc.health.v1}
+ * (NOT_SERVING until the runtime's informers have synced), server reflection, and the Prometheus
+ * endpoint on its own port. {@link #close()} finishes in-flight calls within the grace period.
+ */
+public final class AgentServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
+
+  /** What the server needs besides the runtime. */
+  public record Settings(
+      int port,
+      int metricsPort,
+      String agentName,
+      int maxRequestBytes,
+      Optional<Tls> tls,
+      Duration shutdownGrace,
+      Duration syncTimeout) {}
+
+  /** PEM certificate chain and private key for TLS. */
+  public record Tls(java.nio.file.Path certChain, java.nio.file.Path privateKey) {}
+
+  private final Settings settings;
+  private final TaskRuntime runtime;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final ExecutorService executor;
+  private final Server server;
+  private final Thread syncWatcher;
+  private HTTPServer metricsServer;
+
+  private AgentServer(
+      Settings settings, TaskRuntime runtime, ResourceMetaCodec codec, PrometheusRegistry registry)
+      throws IOException {
+    this.settings = settings;
+    this.runtime = runtime;
+    AgentMetrics metrics = new AgentMetrics(registry);
+    AtomicInteger threads = new AtomicInteger();
+    int poolSize = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
+    // Bounded: runtime calls may block on the API server (create, delete); status reads do not.
+    this.executor =
+        new ThreadPoolExecutor(
+            poolSize,
+            poolSize,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(10_000),
+            r -> {
+              Thread t = new Thread(r, "agent-grpc-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.port()))
+            .maxInboundMessageSize(settings.maxRequestBytes());
+    if (settings.tls().isPresent()) {
+      builder.useTransportSecurity(
+          settings.tls().get().certChain().toFile(), settings.tls().get().privateKey().toFile());
+    }
+    this.server =
+        addServices(builder, settings.agentName(), runtime, codec, metrics)
+            .addService(health.getHealthService())
+            .executor(executor)
+            .build();
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    health.setStatus(AsyncAgentServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+    health.setStatus(AgentMetadataServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+    this.syncWatcher = new Thread(this::serveOnceSynced, "agent-sync-watcher");
+    syncWatcher.setDaemon(true);
+  }
+
+  /**
+   * Starts the runtime's informers, the gRPC server and the metrics endpoint. Health turns SERVING
+   * once the runtime has synced.
+   */
+  public static AgentServer start(
+      Settings settings, TaskRuntime runtime, ResourceMetaCodec codec, PrometheusRegistry registry)
+      throws IOException {
+    AgentServer agent = new AgentServer(settings, runtime, codec, registry);
+    runtime.start();
+    agent.server.start();
+    if (settings.metricsPort() >= 0) {
+      agent.metricsServer =
+          HTTPServer.builder().port(settings.metricsPort()).registry(registry).buildAndStart();
+    }
+    agent.syncWatcher.start();
+    LOG.info(
+        "Flyte agent '{}' listening on port {} (metrics on {}), serving {}",
+        settings.agentName(),
+        agent.port(),
+        agent.metricsPort(),
+        runtime.taskCategories());
+    return agent;
+  }
+
+  /** Registers the agent services, health and reflection on any server builder. */
+  static <T extends ServerBuilder<T>> T addServices(
+      T builder,
+      String agentName,
+      TaskRuntime runtime,
+      ResourceMetaCodec codec,
+      AgentMetrics metrics) {
+    return builder
+        .addService(new AsyncAgentService(runtime, codec, metrics))
+        .addService(new AgentMetadataService(agentName, runtime))
+        .addService(ProtoReflectionServiceV1.newInstance());
+  }
+
+  private void serveOnceSynced() {
+    try {
+      while (!runtime.awaitSynced(settings.syncTimeout())) {
+        LOG.warn(
+            "the runtime's informers have not synced after {}; health stays NOT_SERVING",
+            settings.syncTimeout());
+      }
+      health.setStatus("", ServingStatus.SERVING);
+      health.setStatus(AsyncAgentServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      health.setStatus(AgentMetadataServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      LOG.info("informers synced: health is SERVING");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.getPort();
+  }
+
+  /** Blocks until the server has terminated. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /**
+   * Graceful shutdown: health goes NOT_SERVING (so load balancers stop sending), new calls are
+   * refused, in-flight calls finish within the grace period, then the runtime stops.
+   */
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn(
+            "in-flight calls did not finish within {}; cancelling them", settings.shutdownGrace());
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      syncWatcher.interrupt();
+      executor.shutdownNow();
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
+      runtime.close();
+    }
+  }
+
+  HealthStatusManager health() {
+    return health;
+  }
+}

@@ -1,0 +1,233 @@
+package dev.flyteplugin.backend.agent;
+
+import com.google.protobuf.ByteString;
+import dev.flyteplugin.backend.runtime.TaskCategory;
+import dev.flyteplugin.backend.runtime.TaskHandle;
+import dev.flyteplugin.backend.runtime.TaskRequest;
+import dev.flyteplugin.backend.runtime.TaskRuntime;
+import dev.flyteplugin.backend.runtime.TaskStatus;
+import dev.flyteplugin.backend.runtime.UnknownTaskTypeException;
+import flyteidl.admin.AgentOuterClass.AgentError;
+import flyteidl.admin.AgentOuterClass.CreateTaskRequest;
+import flyteidl.admin.AgentOuterClass.CreateTaskResponse;
+import flyteidl.admin.AgentOuterClass.DeleteTaskRequest;
+import flyteidl.admin.AgentOuterClass.DeleteTaskResponse;
+import flyteidl.admin.AgentOuterClass.GetTaskLogsRequest;
+import flyteidl.admin.AgentOuterClass.GetTaskLogsResponse;
+import flyteidl.admin.AgentOuterClass.GetTaskMetricsRequest;
+import flyteidl.admin.AgentOuterClass.GetTaskMetricsResponse;
+import flyteidl.admin.AgentOuterClass.GetTaskRequest;
+import flyteidl.admin.AgentOuterClass.GetTaskResponse;
+import flyteidl.admin.AgentOuterClass.Resource;
+import flyteidl.core.Execution.ExecutionError;
+import flyteidl.core.Execution.TaskExecution;
+import flyteidl.service.AsyncAgentServiceGrpc;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+
+/**
+ * {@code flyteidl.service.AsyncAgentService} on top of a {@link TaskRuntime}. Stateless: everything
+ * needed to answer for a task is in its signed {@code resource_meta} and in the cluster.
+ */
+public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentServiceImplBase {
+  static final String LOGS_UNIMPLEMENTED =
+      "GetTaskLogs is not implemented by this agent: read the driver pod's log through the task's"
+          + " log links (kubectl logs <app>-driver -n <namespace>)";
+  static final String METRICS_UNIMPLEMENTED =
+      "GetTaskMetrics is not implemented by this agent: Spark metrics are served by the Spark UI"
+          + " and history server linked in the task's custom info";
+
+  private final TaskRuntime runtime;
+  private final ResourceMetaCodec codec;
+  private final AgentMetrics metrics;
+
+  public AsyncAgentService(TaskRuntime runtime, ResourceMetaCodec codec, AgentMetrics metrics) {
+    this.runtime = runtime;
+    this.codec = codec;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void createTask(CreateTaskRequest request, StreamObserver<CreateTaskResponse> response) {
+    long start = System.nanoTime();
+    String taskType = request.getTemplate().getType();
+    try {
+      TaskCategory category = validate(request);
+      TaskHandle handle =
+          runtime.create(
+              new TaskRequest(
+                  request.getTemplate(),
+                  request.getInputs(),
+                  request.getOutputPrefix(),
+                  request.getTaskExecutionMetadata()));
+      if (!handle.category().equals(category)) {
+        throw new IllegalStateException(
+            "the runtime created a " + handle.category() + " resource for a " + category + " task");
+      }
+      CreateTaskResponse answer =
+          CreateTaskResponse.newBuilder()
+              .setResourceMeta(ByteString.copyFrom(codec.encode(handle)))
+              .build();
+      metrics.succeeded(taskType, "create", start);
+      response.onNext(answer);
+      response.onCompleted();
+    } catch (Exception e) {
+      fail(response, taskType, "create", start, e);
+    }
+  }
+
+  @Override
+  public void getTask(GetTaskRequest request, StreamObserver<GetTaskResponse> response) {
+    long start = System.nanoTime();
+    String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
+    try {
+      TaskHandle handle =
+          verifiedHandle(
+              request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
+      TaskStatus status = runtime.status(handle);
+      GetTaskResponse answer = GetTaskResponse.newBuilder().setResource(toResource(status)).build();
+      metrics.succeeded(taskType, "get", start);
+      response.onNext(answer);
+      response.onCompleted();
+    } catch (Exception e) {
+      fail(response, taskType, "get", start, e);
+    }
+  }
+
+  @Override
+  public void deleteTask(DeleteTaskRequest request, StreamObserver<DeleteTaskResponse> response) {
+    long start = System.nanoTime();
+    String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
+    try {
+      TaskHandle handle =
+          verifiedHandle(
+              request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
+      runtime.abort(handle);
+      metrics.succeeded(taskType, "delete", start);
+      response.onNext(DeleteTaskResponse.getDefaultInstance());
+      response.onCompleted();
+    } catch (Exception e) {
+      fail(response, taskType, "delete", start, e);
+    }
+  }
+
+  @Override
+  public void getTaskMetrics(
+      GetTaskMetricsRequest request, StreamObserver<GetTaskMetricsResponse> response) {
+    response.onError(Status.UNIMPLEMENTED.withDescription(METRICS_UNIMPLEMENTED).asException());
+  }
+
+  @Override
+  public void getTaskLogs(
+      GetTaskLogsRequest request, StreamObserver<GetTaskLogsResponse> response) {
+    response.onError(Status.UNIMPLEMENTED.withDescription(LOGS_UNIMPLEMENTED).asException());
+  }
+
+  /** Checks the request's fields and that a plugin serves its task type. */
+  private TaskCategory validate(CreateTaskRequest request) throws StatusException {
+    if (!request.hasTemplate()) {
+      throw invalid("template is missing: CreateTaskRequest.template must hold the task template");
+    }
+    if (request.getTemplate().getType().isBlank()) {
+      throw invalid("template.type is empty: it names the task type, e.g. example_plugin");
+    }
+    if (request.getOutputPrefix().isBlank()) {
+      throw invalid(
+          "output_prefix is empty: it says where the task writes outputs.pb, e.g."
+              + " s3://bucket/metadata/.../0");
+    }
+    if (!request.hasTaskExecutionMetadata()) {
+      throw invalid(
+          "task_execution_metadata is missing: the agent needs its namespace and task execution id");
+    }
+    TaskCategory category =
+        new TaskCategory(
+            request.getTemplate().getType(), request.getTemplate().getTaskTypeVersion());
+    List<TaskCategory> served = runtime.taskCategories();
+    if (!served.contains(category)) {
+      throw new UnknownTaskTypeException(
+          category,
+          "no plugin of this agent serves task type "
+              + category
+              + "; it serves "
+              + served
+              + " (check the task's type and task_type_version, and propeller's"
+              + " connectorForTaskTypes)");
+    }
+    return category;
+  }
+
+  /** Decodes and verifies the meta, then checks it belongs to the category the request names. */
+  private TaskHandle verifiedHandle(
+      ByteString meta, flyteidl.admin.AgentOuterClass.TaskCategory requested, String taskType)
+      throws ResourceMetaException {
+    TaskHandle handle = codec.decode(meta.toByteArray());
+    String requestedName = requested.getName().isEmpty() ? taskType : requested.getName();
+    if (requestedName.isEmpty()) {
+      return handle;
+    }
+    boolean sameName = handle.category().name().equals(requestedName);
+    boolean sameVersion =
+        requested.getName().isEmpty() || handle.category().version() == requested.getVersion();
+    if (!sameName || !sameVersion) {
+      throw new ResourceMetaException(
+          "resource_meta belongs to task category "
+              + handle.category()
+              + " but the request's task_category is "
+              + (requested.getName().isEmpty()
+                  ? requestedName
+                  : new TaskCategory(requested.getName(), requested.getVersion())));
+    }
+    return handle;
+  }
+
+  static Resource toResource(TaskStatus status) {
+    Resource.Builder resource =
+        Resource.newBuilder()
+            .setPhase(status.phase())
+            .setMessage(status.message())
+            .addAllLogLinks(status.logLinks())
+            .setCustomInfo(status.customInfo());
+    if (isFailure(status.phase())) {
+      AgentError.Builder error =
+          AgentError.newBuilder()
+              .setCode(status.reason())
+              .setKind(
+                  status.phase() == TaskExecution.Phase.RETRYABLE_FAILED
+                      ? AgentError.Kind.RECOVERABLE
+                      : AgentError.Kind.NON_RECOVERABLE);
+      status.error().ifPresent(e -> error.setOrigin(e.getKind()));
+      if (status.error().isEmpty()) {
+        error.setOrigin(ExecutionError.ErrorKind.SYSTEM);
+      }
+      resource.setAgentError(error);
+    }
+    return resource.build();
+  }
+
+  private static boolean isFailure(TaskExecution.Phase phase) {
+    return phase == TaskExecution.Phase.FAILED
+        || phase == TaskExecution.Phase.RETRYABLE_FAILED
+        || phase == TaskExecution.Phase.ABORTED;
+  }
+
+  private static String requestedType(
+      flyteidl.admin.AgentOuterClass.TaskCategory category, String taskType) {
+    String name = category.getName().isEmpty() ? taskType : category.getName();
+    return name.isEmpty() ? "unknown" : name;
+  }
+
+  private void fail(
+      StreamObserver<?> response, String taskType, String operation, long start, Exception e) {
+    StatusException status = GrpcErrors.toStatus(e);
+    metrics.failed(
+        taskType.isEmpty() ? "unknown" : taskType, operation, status.getStatus().getCode(), start);
+    response.onError(status);
+  }
+
+  private static StatusException invalid(String message) {
+    return Status.INVALID_ARGUMENT.withDescription(message).asException();
+  }
+}

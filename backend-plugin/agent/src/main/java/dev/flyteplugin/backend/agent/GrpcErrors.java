@@ -1,0 +1,61 @@
+package dev.flyteplugin.backend.agent;
+
+import dev.flyteplugin.backend.runtime.TaskCreationException;
+import dev.flyteplugin.backend.runtime.UnknownTaskTypeException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * The one place where exceptions become gRPC statuses. Every exception is mapped here so that none
+ * escapes as UNKNOWN without a description.
+ *
+ * <p>CreateTask errors: propeller's web-API launcher turns ANY CreateTask error into a retryable
+ * failure ({@code PhaseInfoRetryableFailure(TaskFailedWithError, err.Error())} in {@code
+ * pluginmachinery/internal/webapi/launcher.go}); the status code does not change what propeller
+ * does, it reaches the user as text. So the codes are chosen for what they mean to people and other
+ * clients: a task that can never become a resource is INVALID_ARGUMENT with the field and the fix,
+ * an unknown task type is NOT_FOUND, and the retryable kinds use the code gRPC clients retry on.
+ */
+final class GrpcErrors {
+  private GrpcErrors() {}
+
+  static StatusException toStatus(Throwable e) {
+    if (e instanceof StatusException s) {
+      return s;
+    }
+    if (e instanceof StatusRuntimeException s) {
+      return new StatusException(s.getStatus(), s.getTrailers());
+    }
+    if (e instanceof ResourceMetaException) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
+    }
+    if (e instanceof UnknownTaskTypeException) {
+      return Status.NOT_FOUND.withDescription(e.getMessage()).asException();
+    }
+    if (e instanceof TaskCreationException tce) {
+      return forCreation(tce).withDescription(tce.getMessage()).withCause(tce).asException();
+    }
+    if (e instanceof IllegalArgumentException) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).withCause(e).asException();
+    }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return Status.CANCELLED.withDescription("the agent is shutting down").asException();
+    }
+    return Status.INTERNAL
+        .withDescription("agent error: " + e.getClass().getSimpleName() + ": " + e.getMessage())
+        .withCause(e)
+        .asException();
+  }
+
+  private static Status forCreation(TaskCreationException e) {
+    return switch (e.kind()) {
+      case INVALID_TASK -> Status.INVALID_ARGUMENT;
+      case UNKNOWN_TASK_TYPE -> Status.NOT_FOUND;
+      case FORBIDDEN -> Status.PERMISSION_DENIED;
+      case QUOTA_EXCEEDED -> Status.RESOURCE_EXHAUSTED;
+      case TRANSIENT -> Status.UNAVAILABLE;
+    };
+  }
+}

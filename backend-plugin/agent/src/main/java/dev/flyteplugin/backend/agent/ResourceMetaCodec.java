@@ -1,0 +1,147 @@
+package dev.flyteplugin.backend.agent;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import dev.flyteplugin.backend.runtime.TaskCategory;
+import dev.flyteplugin.backend.runtime.TaskHandle;
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encodes a {@link TaskHandle} as the {@code resource_meta} propeller stores, and checks it on the
+ * way back.
+ *
+ * <p>Format version 1 (all lengths are one unsigned byte, strings UTF-8):
+ *
+ * <pre>
+ *   0x01 | len category | category | version (4 bytes, big-endian)
+ *        | len namespace | namespace | len name | name | tag (16 bytes)
+ * </pre>
+ *
+ * The tag is HMAC-SHA256, truncated to 128 bits (RFC 2104 section 5), over a domain-separation
+ * label and every byte before it. A meta that does not verify is rejected before any Kubernetes
+ * call, so a forged or foreign meta can never make the agent read or delete a resource it did not
+ * create. A Kubernetes name (at most 63 bytes) and namespace (at most 63) keep the meta under 160
+ * bytes for a short category name.
+ */
+public final class ResourceMetaCodec {
+  public static final byte VERSION = 1;
+  public static final int TAG_BYTES = 16;
+  public static final int MIN_KEY_BYTES = 32;
+  private static final String ALGORITHM = "HmacSHA256";
+  private static final byte[] LABEL = "flyteplugin-agent-resource-meta".getBytes(UTF_8);
+
+  private final SecretKeySpec key;
+
+  public ResourceMetaCodec(byte[] key) {
+    requireNonNull(key, "key");
+    if (key.length < MIN_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "the resource_meta HMAC key has "
+              + key.length
+              + " bytes, it needs at least "
+              + MIN_KEY_BYTES
+              + "; make one with: head -c 32 /dev/urandom | base64");
+    }
+    this.key = new SecretKeySpec(key.clone(), ALGORITHM);
+  }
+
+  public byte[] encode(TaskHandle handle) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    out.write(VERSION);
+    writeString(out, handle.category().name(), "task category name");
+    int version = handle.category().version();
+    out.write(version >>> 24);
+    out.write(version >>> 16);
+    out.write(version >>> 8);
+    out.write(version);
+    writeString(out, handle.namespace(), "namespace");
+    writeString(out, handle.name(), "resource name");
+    byte[] body = out.toByteArray();
+    out.writeBytes(tag(body, body.length));
+    return out.toByteArray();
+  }
+
+  /**
+   * Verifies and decodes a meta.
+   *
+   * @throws ResourceMetaException naming the problem: empty, other version, malformed, bad tag
+   */
+  public TaskHandle decode(byte[] meta) throws ResourceMetaException {
+    if (meta == null || meta.length == 0) {
+      throw new ResourceMetaException(
+          "resource_meta is empty: pass the bytes CreateTask returned for this task");
+    }
+    if (meta[0] != VERSION) {
+      throw new ResourceMetaException(
+          "resource_meta has format version "
+              + (meta[0] & 0xff)
+              + ", this agent reads version "
+              + VERSION
+              + ": it was not issued by this agent version");
+    }
+    if (meta.length <= TAG_BYTES + 1) {
+      throw new ResourceMetaException(
+          "resource_meta is malformed: " + meta.length + " bytes is too short to hold a task");
+    }
+    int bodyLength = meta.length - TAG_BYTES;
+    byte[] expected = tag(meta, bodyLength);
+    byte[] actual = Arrays.copyOfRange(meta, bodyLength, meta.length);
+    // Constant-time comparison: timing must not tell how much of a forged tag was right.
+    if (!MessageDigest.isEqual(expected, actual)) {
+      throw new ResourceMetaException(
+          "resource_meta signature does not verify: it was forged, altered, or issued by an agent"
+              + " with another HMAC key (another deployment)");
+    }
+    try {
+      ByteBuffer in = ByteBuffer.wrap(meta, 1, bodyLength - 1);
+      String category = readString(in);
+      int version = in.getInt();
+      String namespace = readString(in);
+      String name = readString(in);
+      if (in.hasRemaining()) {
+        throw new ResourceMetaException("resource_meta is malformed: trailing bytes");
+      }
+      return new TaskHandle(new TaskCategory(category, version), namespace, name);
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      throw new ResourceMetaException("resource_meta is malformed: " + e);
+    }
+  }
+
+  private byte[] tag(byte[] bytes, int length) {
+    try {
+      Mac mac = Mac.getInstance(ALGORITHM);
+      mac.init(key);
+      mac.update(LABEL);
+      mac.update(bytes, 0, length);
+      return Arrays.copyOf(mac.doFinal(), TAG_BYTES);
+    } catch (GeneralSecurityException e) {
+      // HmacSHA256 is mandatory in every Java platform.
+      throw new IllegalStateException("HmacSHA256 is unavailable", e);
+    }
+  }
+
+  private static void writeString(ByteArrayOutputStream out, String value, String what) {
+    byte[] bytes = value.getBytes(UTF_8);
+    if (bytes.length > 255) {
+      throw new IllegalArgumentException(
+          what + " '" + value + "' is longer than 255 bytes and cannot go into resource_meta");
+    }
+    out.write(bytes.length);
+    out.writeBytes(bytes);
+  }
+
+  private static String readString(ByteBuffer in) {
+    int length = in.get() & 0xff;
+    byte[] bytes = new byte[length];
+    in.get(bytes);
+    return new String(bytes, UTF_8);
+  }
+}

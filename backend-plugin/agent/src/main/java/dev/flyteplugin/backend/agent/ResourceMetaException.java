@@ -1,0 +1,13 @@
+package dev.flyteplugin.backend.agent;
+
+/**
+ * A {@code resource_meta} this agent refuses: malformed, of another format version, or not signed
+ * with this deployment's key. The message names the problem; the agent answers INVALID_ARGUMENT.
+ */
+public class ResourceMetaException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  public ResourceMetaException(String message) {
+    super(message);
+  }
+}

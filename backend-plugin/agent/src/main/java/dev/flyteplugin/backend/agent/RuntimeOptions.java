@@ -1,0 +1,27 @@
+package dev.flyteplugin.backend.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the agent's flags say about the runtime to build.
+ *
+ * @param kubeconfig the cluster's kubeconfig; empty = in-cluster or the client's defaults
+ * @param namespaces namespaces to watch; empty = all
+ * @param ttl how long finished resources are kept
+ * @param logLinkTemplates {@code name=uri-template} entries
+ * @param userCode embedded mode: jars holding the users' tasks; empty = the agent's class path
+ */
+public record RuntimeOptions(
+    Optional<Path> kubeconfig,
+    List<String> namespaces,
+    Duration ttl,
+    List<String> logLinkTemplates,
+    Optional<Path> userCode) {
+  public RuntimeOptions {
+    namespaces = List.copyOf(namespaces);
+    logLinkTemplates = List.copyOf(logLinkTemplates);
+  }
+}

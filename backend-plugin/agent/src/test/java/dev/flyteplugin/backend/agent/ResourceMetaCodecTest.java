@@ -1,0 +1,77 @@
+package dev.flyteplugin.backend.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flyteplugin.backend.runtime.TaskCategory;
+import dev.flyteplugin.backend.runtime.TaskHandle;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ResourceMetaCodecTest {
+  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
+  private final ResourceMetaCodec codec = new ResourceMetaCodec(KEY);
+  private final TaskHandle handle =
+      new TaskHandle(new TaskCategory("example_plugin", 0), "flytesnacks-development", "a-1b2c3d");
+
+  @Test
+  void roundTripsAHandle() throws Exception {
+    assertThat(codec.decode(codec.encode(handle))).isEqualTo(handle);
+  }
+
+  @Test
+  void staysWellUnder200BytesForTheLongestKubernetesNames() {
+    TaskHandle longest =
+        new TaskHandle(new TaskCategory("example_plugin", 0), "n".repeat(63), "r".repeat(50));
+    byte[] meta = codec.encode(longest);
+    assertThat(meta.length).isLessThanOrEqualTo(160);
+    assertThat(codec.encode(handle).length).isLessThan(80);
+  }
+
+  @Test
+  void rejectsAMetaSignedWithAnotherDeploymentsKey() {
+    byte[] foreign =
+        new ResourceMetaCodec("another-deployment-key-of-32-bytes!".getBytes()).encode(handle);
+    assertThatThrownBy(() -> codec.decode(foreign))
+        .isInstanceOf(ResourceMetaException.class)
+        .hasMessageContaining("signature does not verify");
+  }
+
+  @Test
+  void rejectsAMetaWhoseResourceNameWasAltered() {
+    byte[] meta = codec.encode(handle);
+    byte[] forged = Arrays.copyOf(meta, meta.length);
+    forged[meta.length - ResourceMetaCodec.TAG_BYTES - 1] ^= 1;
+    assertThatThrownBy(() -> codec.decode(forged))
+        .isInstanceOf(ResourceMetaException.class)
+        .hasMessageContaining("forged");
+  }
+
+  @Test
+  void rejectsAnotherFormatVersionNamingBothVersions() {
+    byte[] meta = codec.encode(handle);
+    meta[0] = 7;
+    assertThatThrownBy(() -> codec.decode(meta))
+        .isInstanceOf(ResourceMetaException.class)
+        .hasMessageContaining("format version 7")
+        .hasMessageContaining("reads version 1");
+  }
+
+  @Test
+  void rejectsEmptyAndTruncatedMeta() {
+    assertThatThrownBy(() -> codec.decode(new byte[0]))
+        .isInstanceOf(ResourceMetaException.class)
+        .hasMessageContaining("empty");
+    assertThatThrownBy(() -> codec.decode(new byte[] {1, 2, 3}))
+        .isInstanceOf(ResourceMetaException.class)
+        .hasMessageContaining("too short");
+  }
+
+  @Test
+  void refusesAShortKeyAndSaysHowToMakeOne() {
+    assertThatThrownBy(() -> new ResourceMetaCodec(new byte[8]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 32")
+        .hasMessageContaining("/dev/urandom");
+  }
+}
