@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
     description = {
       "Serves flyteidl.service.AsyncAgentService and AgentMetadataService for the registered"
           + " backend plugins (task type example_plugin: Spark operator SparkApplications).",
-      "Every flag can also be set by the environment variable shown as ${env:...}.",
+      "Every flag can also be set by the environment variable named in its description.",
       ""
     })
 public final class AgentMain implements Callable<Integer> {
