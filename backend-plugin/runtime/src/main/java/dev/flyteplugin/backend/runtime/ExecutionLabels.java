@@ -1,0 +1,75 @@
+package dev.flyteplugin.backend.runtime;
+
+import flyteidl.admin.AgentOuterClass.TaskExecutionMetadata;
+import flyteidl.core.IdentifierOuterClass.TaskExecutionIdentifier;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The labels and annotations the runtime puts on every resource it creates (flyteplugins' {@code
+ * pluginmachinery/utils} execution labels: execution id, project, domain, node, task, attempt). The
+ * managed-by label is how the runtime recognises its own resources.
+ */
+public final class ExecutionLabels {
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String PREFIX = "flyteplugin.dev/";
+  public static final String TASK_TYPE = PREFIX + "task-type";
+  public static final String TASK_TYPE_VERSION = PREFIX + "task-type-version";
+  public static final String EXECUTION_ID = PREFIX + "execution-id";
+  public static final String PROJECT = PREFIX + "project";
+  public static final String DOMAIN = PREFIX + "domain";
+  public static final String NODE_ID = PREFIX + "node-id";
+  public static final String TASK_NAME = PREFIX + "task-name";
+  public static final String RETRY_ATTEMPT = PREFIX + "retry-attempt";
+
+  /** A hash of the full task execution id: equal only for the same attempt. */
+  public static final String ATTEMPT_KEY = PREFIX + "attempt-key";
+
+  /** Annotation with the full task execution id as text. */
+  public static final String TASK_EXECUTION_ID_ANNOTATION = PREFIX + "task-execution-id";
+
+  private ExecutionLabels() {}
+
+  /** The labels identifying this attempt, created by {@code managedBy} for {@code category}. */
+  public static Map<String, String> of(
+      TaskExecutionIdentifier id, TaskCategory category, String managedBy) {
+    var exec = id.getNodeExecutionId().getExecutionId();
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(MANAGED_BY, managedBy);
+    labels.put(TASK_TYPE, ResourceNames.labelValue(category.name()));
+    labels.put(TASK_TYPE_VERSION, Integer.toString(category.version()));
+    labels.put(EXECUTION_ID, ResourceNames.labelValue(exec.getName()));
+    labels.put(PROJECT, ResourceNames.labelValue(exec.getProject()));
+    labels.put(DOMAIN, ResourceNames.labelValue(exec.getDomain()));
+    labels.put(NODE_ID, ResourceNames.labelValue(id.getNodeExecutionId().getNodeId()));
+    labels.put(TASK_NAME, ResourceNames.labelValue(id.getTaskId().getName()));
+    labels.put(RETRY_ATTEMPT, Integer.toString(id.getRetryAttempt()));
+    labels.put(ATTEMPT_KEY, attemptKey(id));
+    return labels;
+  }
+
+  /** The hash that identifies one attempt. */
+  public static String attemptKey(TaskExecutionIdentifier id) {
+    return ResourceNames.hash(ResourceNames.canonicalId(id), 20);
+  }
+
+  /**
+   * Every label of the resource: the template's pod labels, then the execution's own labels, then
+   * ours (ours win, the runtime depends on them). Invalid label values are skipped rather than
+   * failing the task.
+   */
+  static Map<String, String> merged(
+      Map<String, String> template, TaskExecutionMetadata metadata, Map<String, String> ours) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    template.forEach((k, v) -> putIfValid(labels, k, v));
+    metadata.getLabelsMap().forEach((k, v) -> putIfValid(labels, k, v));
+    labels.putAll(ours);
+    return labels;
+  }
+
+  private static void putIfValid(Map<String, String> labels, String key, String value) {
+    if (!key.isEmpty() && key.length() <= 253 && ResourceNames.isLabelValue(value)) {
+      labels.put(key, value);
+    }
+  }
+}
