@@ -1,0 +1,307 @@
+package dev.flyteplugin.backend.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
+import flyteidl.core.Execution.ExecutionError;
+import flyteidl.core.Execution.TaskExecution.Phase;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The runtime against a real (mock, CRUD mode) API server, with the test as the operator. */
+class KubernetesTaskRuntimeTest {
+  private static final String NS = "flytesnacks-development";
+
+  private EmbeddedKubernetes k8s;
+  private KubernetesClient client;
+  private KubernetesTaskRuntime runtime;
+
+  @BeforeEach
+  void startServer() throws InterruptedException {
+    k8s = EmbeddedKubernetes.start(TestJobPlugin.IDENTITY);
+    client = k8s.client();
+    runtime = newRuntime(RuntimeConfig.defaults());
+  }
+
+  private KubernetesTaskRuntime newRuntime(RuntimeConfig config) throws InterruptedException {
+    KubernetesTaskRuntime created =
+        KubernetesTaskRuntime.builder()
+            .client(client)
+            .registry(PluginRegistry.of(new TestJobPlugin()))
+            .config(config)
+            .build();
+    created.start();
+    assertThat(created.awaitSynced(Duration.ofSeconds(10))).isTrue();
+    return created;
+  }
+
+  @AfterEach
+  void stop() {
+    runtime.close();
+    k8s.close();
+  }
+
+  private MixedOperation<
+          GenericKubernetesResource,
+          io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      jobs() {
+    return client.genericKubernetesResources(KubernetesTaskRuntime.context(TestJobPlugin.IDENTITY));
+  }
+
+  private void setState(TaskHandle handle, Map<String, Object> status) {
+    jobs()
+        .inNamespace(handle.namespace())
+        .withName(handle.name())
+        .editStatus(
+            job -> {
+              job.setAdditionalProperty("status", status);
+              return job;
+            });
+  }
+
+  private Phase phaseOf(TaskHandle handle) {
+    return runtime.status(handle).phase();
+  }
+
+  @Test
+  void createdResourceCarriesNameLabelsAnnotationsAndSpec() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("exec1", 0));
+
+    assertThat(handle).isEqualTo(new TaskHandle(new TaskCategory("test_job", 0), NS, "exec1-n0-0"));
+    GenericKubernetesResource job = jobs().inNamespace(NS).withName("exec1-n0-0").get();
+    assertThat(job.getMetadata().getLabels())
+        .containsEntry(ExecutionLabels.MANAGED_BY, RuntimeConfig.DEFAULT_MANAGED_BY)
+        .containsEntry(ExecutionLabels.EXECUTION_ID, "exec1")
+        .containsEntry(ExecutionLabels.PROJECT, "flytesnacks")
+        .containsEntry(ExecutionLabels.DOMAIN, "development")
+        .containsEntry(ExecutionLabels.NODE_ID, "n0")
+        .containsEntry(ExecutionLabels.TASK_NAME, "my.tasks.Job")
+        .containsEntry(ExecutionLabels.RETRY_ATTEMPT, "0")
+        .containsEntry("team", "data");
+    assertThat(job.getMetadata().getAnnotations())
+        .containsEntry("owner", "someone@example.com")
+        .containsEntry(
+            ExecutionLabels.TASK_EXECUTION_ID_ANNOTATION,
+            "flytesnacks/development/exec1/n0/my.tasks.Job/0");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) job.getAdditionalProperties().get("spec");
+    assertThat(spec).containsEntry("image", "ghcr.io/example/job:1");
+  }
+
+  @Test
+  void statusFollowsTheResourceThroughTheInformer() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("exec2", 0));
+    await().until(() -> phaseOf(handle) == Phase.QUEUED);
+    assertThat(runtime.status(handle).reason()).isIn("New", "ResourceNotYetObserved");
+
+    setState(handle, Map.of("state", "Running"));
+    await().until(() -> phaseOf(handle) == Phase.RUNNING);
+    assertThat(runtime.status(handle).logLinks())
+        .extracting(l -> l.getUri())
+        .containsExactly("https://logs.example/exec2-n0-0");
+
+    setState(handle, Map.of("state", "Failed", "message", "boom"));
+    await().until(() -> phaseOf(handle) == Phase.RETRYABLE_FAILED);
+    TaskStatus failed = runtime.status(handle);
+    assertThat(failed.message()).isEqualTo("boom");
+    assertThat(failed.error())
+        .get()
+        .extracting(ExecutionError::getKind)
+        .isEqualTo(ExecutionError.ErrorKind.USER);
+  }
+
+  @Test
+  void createIsIdempotentPerAttempt() throws Exception {
+    TaskHandle first = runtime.create(TestTasks.request("exec3", 0));
+    TaskHandle second = runtime.create(TestTasks.request("exec3", 0));
+    TaskHandle nextAttempt = runtime.create(TestTasks.request("exec3", 1));
+
+    assertThat(second).isEqualTo(first);
+    assertThat(nextAttempt).isNotEqualTo(first);
+    assertThat(jobs().inNamespace(NS).list().getItems()).hasSize(2);
+  }
+
+  @Test
+  void aForeignResourceWithOurNameIsNotAdoptedNorTouched() {
+    jobs().inNamespace(NS).resource(foreignJob("exec4-n0-0")).create();
+
+    assertThatThrownBy(() -> runtime.create(TestTasks.request("exec4", 0)))
+        .isInstanceOfSatisfying(
+            TaskCreationException.class,
+            e -> assertThat(e.kind()).isEqualTo(TaskCreationException.Kind.INVALID_TASK))
+        .hasMessageContaining("not created by this runtime");
+    assertThat(jobs().inNamespace(NS).withName("exec4-n0-0").get().getMetadata().getLabels())
+        .containsEntry("owner", "someone-else");
+  }
+
+  @Test
+  void abortDeletesTheResourceAndASecondAbortIsFine() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("exec5", 0));
+
+    runtime.abort(handle);
+    assertThat(jobs().inNamespace(NS).withName(handle.name()).get()).isNull();
+    runtime.abort(handle);
+  }
+
+  @Test
+  void abortRefusesAResourceThisRuntimeDidNotCreate() {
+    jobs().inNamespace(NS).resource(foreignJob("not-ours")).create();
+    TaskHandle handle = new TaskHandle(new TaskCategory("test_job", 0), NS, "not-ours");
+
+    assertThatThrownBy(() -> runtime.abort(handle))
+        .isInstanceOf(ForeignResourceException.class)
+        .hasMessageContaining("not managed by " + RuntimeConfig.DEFAULT_MANAGED_BY);
+    assertThat(jobs().inNamespace(NS).withName("not-ours").get()).isNotNull();
+    assertThat(runtime.status(handle).phase()).isEqualTo(Phase.RETRYABLE_FAILED);
+  }
+
+  @Test
+  void externalDeletionIsASystemRetryableFailure() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("exec6", 0));
+    setState(handle, Map.of("state", "Running"));
+    await().until(() -> phaseOf(handle) == Phase.RUNNING);
+
+    jobs().inNamespace(NS).withName(handle.name()).delete();
+
+    await().until(() -> phaseOf(handle) == Phase.RETRYABLE_FAILED);
+    TaskStatus status = runtime.status(handle);
+    assertThat(status.reason()).isEqualTo("ResourceDeletedExternally");
+    assertThat(status.error())
+        .get()
+        .extracting(ExecutionError::getKind)
+        .isEqualTo(ExecutionError.ErrorKind.SYSTEM);
+  }
+
+  @Test
+  void aNewRuntimeInstancePicksUpResourcesOfAnEarlierOne() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("exec7", 0));
+    setState(handle, Map.of("state", "Running"));
+    runtime.close();
+
+    runtime = newRuntime(RuntimeConfig.defaults().withCacheGracePeriod(Duration.ZERO));
+    assertThat(phaseOf(handle)).isEqualTo(Phase.RUNNING);
+    assertThat(runtime.create(TestTasks.request("exec7", 0))).isEqualTo(handle);
+    setState(handle, Map.of("state", "Succeeded"));
+    await().until(() -> phaseOf(handle) == Phase.SUCCEEDED);
+    assertThat(jobs().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void theSweeperRemovesOnlyFinishedResourcesOfOurOwnAfterTheTtl() throws Exception {
+    runtime.close();
+    runtime =
+        newRuntime(
+            RuntimeConfig.defaults().withCleanup(Duration.ofMillis(300), Duration.ofMillis(50)));
+    TaskHandle done = runtime.create(TestTasks.request("done", 0));
+    TaskHandle longAgo = runtime.create(TestTasks.request("longago", 0));
+    TaskHandle running = runtime.create(TestTasks.request("running", 0));
+    jobs().inNamespace(NS).resource(foreignJob("foreign-done")).create();
+    setState(done, Map.of("state", "Succeeded"));
+    setState(
+        longAgo,
+        Map.of(
+            "state",
+            "Failed",
+            "message",
+            "x",
+            "finishedAt",
+            Instant.now().minusSeconds(60).toString()));
+    setState(running, Map.of("state", "Running"));
+    jobs()
+        .inNamespace(NS)
+        .withName("foreign-done")
+        .editStatus(
+            j -> {
+              j.setAdditionalProperty("status", Map.of("state", "Succeeded"));
+              return j;
+            });
+
+    // terminationTime long past: gone at the first sweep; first seen terminal: after the TTL.
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> jobs().inNamespace(NS).withName(longAgo.name()).get() == null);
+    assertThat(jobs().inNamespace(NS).withName(done.name()).get()).isNotNull();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> jobs().inNamespace(NS).withName(done.name()).get() == null);
+    Thread.sleep(400);
+    assertThat(jobs().inNamespace(NS).withName(running.name()).get()).isNotNull();
+    assertThat(jobs().inNamespace(NS).withName("foreign-done").get()).isNotNull();
+  }
+
+  @Test
+  void namespacesOutsideTheAllowListAreRefused() throws Exception {
+    runtime.close();
+    runtime = newRuntime(RuntimeConfig.defaults().withAllowedNamespaces(java.util.Set.of("other")));
+
+    assertThatThrownBy(() -> runtime.create(TestTasks.request("exec8", 0)))
+        .isInstanceOfSatisfying(
+            TaskCreationException.class,
+            e -> assertThat(e.kind()).isEqualTo(TaskCreationException.Kind.FORBIDDEN))
+        .hasMessageContaining("'" + NS + "' is not allowed")
+        .hasMessageContaining("[other]");
+  }
+
+  @Test
+  void aBuildErrorIsAPermanentFailureNamingTheProblem() {
+    assertThatThrownBy(
+            () -> runtime.create(TestTasks.request("exec9", 0, "test_job", TestTasks.broken())))
+        .isInstanceOfSatisfying(
+            TaskCreationException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(TaskCreationException.Kind.INVALID_TASK);
+              assertThat(e.isRetryable()).isFalse();
+            })
+        .hasMessageContaining("FailedToBuildResource")
+        .hasMessageContaining("field 'broken'");
+    assertThat(jobs().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void anUnknownTaskTypeIsACreationErrorAndAnUnknownHandleAStatusError() {
+    assertThatThrownBy(
+            () ->
+                runtime.create(
+                    TestTasks.request(
+                        "exec10", 0, "nope", com.google.protobuf.Struct.getDefaultInstance())))
+        .isInstanceOfSatisfying(
+            TaskCreationException.class,
+            e -> assertThat(e.kind()).isEqualTo(TaskCreationException.Kind.UNKNOWN_TASK_TYPE))
+        .hasMessageContaining("nope@v0");
+    assertThatThrownBy(() -> runtime.status(new TaskHandle(new TaskCategory("nope", 0), NS, "x")))
+        .isInstanceOf(UnknownTaskTypeException.class);
+  }
+
+  private static GenericKubernetesResource foreignJob(String name) {
+    GenericKubernetesResource job = new GenericKubernetesResource();
+    job.setApiVersion(TestJobPlugin.IDENTITY.apiVersion());
+    job.setKind(TestJobPlugin.IDENTITY.kind());
+    job.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(NS)
+            .withLabels(new HashMap<>(Map.of("owner", "someone-else")))
+            .build());
+    job.setAdditionalProperty("spec", Map.of("image", "x"));
+    return job;
+  }
+
+  @SuppressWarnings("unused")
+  private static List<String> names(List<GenericKubernetesResource> items) {
+    return items.stream().map(i -> i.getMetadata().getName()).toList();
+  }
+}
