@@ -1,0 +1,306 @@
+package dev.flyteplugin.backend.spark;
+
+import dev.flyteplugin.backend.api.ResourceBuildException;
+import dev.flyteplugin.backend.api.TaskContext;
+import dev.flyteplugin.proto.InvalidConfigException;
+import dev.flyteplugin.proto.example.ExamplePlugin;
+import dev.flyteplugin.proto.example.v1.Dependencies;
+import dev.flyteplugin.proto.example.v1.DriverSpec;
+import dev.flyteplugin.proto.example.v1.DynamicAllocation;
+import dev.flyteplugin.proto.example.v1.ExecutorSpec;
+import dev.flyteplugin.proto.example.v1.Gpu;
+import dev.flyteplugin.proto.example.v1.RestartPolicy;
+import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
+import dev.flyteplugin.proto.example.v1.Toleration;
+import flyteidl.core.Literals.KeyValuePair;
+import flyteidl.core.Tasks.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the {@code SparkApplication} of one task attempt from the task template and its {@link
+ * SparkApplicationConfig}, the way flyteplugins' {@code plugins/k8s/spark/spark.go} ({@code
+ * BuildResource}) does for PySpark: cluster mode, the task container's args as the application's
+ * arguments (so the user's task runs in the driver), restart policy OnFailure with 14 submission
+ * retries, and the execution's labels on driver and executor pods.
+ *
+ * <p>PLUGIN AUTHOR SEAM: this is where your operator's resource is built from your config.
+ */
+final class SparkApplicationFactory {
+  static final int DEFAULT_SUBMISSION_RETRIES = 14;
+
+  private final SparkPluginConfig settings;
+
+  SparkApplicationFactory(SparkPluginConfig settings) {
+    this.settings = settings;
+  }
+
+  GenericKubernetesResource build(TaskContext context) throws ResourceBuildException {
+    SparkApplicationConfig config;
+    try {
+      config = ExamplePlugin.decode(context.template().getCustom());
+    } catch (InvalidConfigException e) {
+      throw new ResourceBuildException(e.getMessage(), e);
+    }
+    if (!context.template().hasContainer()) {
+      throw new ResourceBuildException(
+          "the task template has no container: an "
+              + ExamplePlugin.TASK_TYPE
+              + " task runs its container's image and args in the Spark driver");
+    }
+    Container container = context.template().getContainer();
+    String image = firstNonEmpty(config.getImage(), container.getImage());
+    if (image.isEmpty()) {
+      throw new ResourceBuildException(
+          "no image: the task container has none and SparkApplicationConfig.image is not set;"
+              + " set the task's container image or the config's image");
+    }
+
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("type", applicationType(config));
+    spec.put("mode", "cluster");
+    spec.put("sparkVersion", config.getSparkVersion());
+    spec.put("image", image);
+    putIfNotEmpty(spec, "imagePullPolicy", config.getImagePullPolicy());
+    spec.put("mainClass", firstNonEmpty(config.getMainClass(), settings.defaultMainClass()));
+    spec.put(
+        "mainApplicationFile",
+        firstNonEmpty(config.getMainApplicationFile(), settings.defaultMainApplicationFile()));
+    List<String> arguments = new ArrayList<>(container.getArgsList());
+    arguments.addAll(config.getExtraArgumentsList());
+    spec.put("arguments", arguments);
+    if (!config.getSparkConfMap().isEmpty()) {
+      spec.put("sparkConf", new LinkedHashMap<>(config.getSparkConfMap()));
+    }
+    if (!config.getHadoopConfMap().isEmpty()) {
+      spec.put("hadoopConf", new LinkedHashMap<>(config.getHadoopConfMap()));
+    }
+    if (config.hasDeps()) {
+      spec.put("deps", deps(config.getDeps()));
+    }
+    if (config.hasDynamicAllocation()) {
+      spec.put("dynamicAllocation", dynamicAllocation(config.getDynamicAllocation()));
+    }
+    spec.put("restartPolicy", restartPolicy(config.getRestartPolicy()));
+    if (config.hasTimeToLiveSeconds()) {
+      spec.put("timeToLiveSeconds", config.getTimeToLiveSeconds());
+    }
+    putIfNotEmpty(spec, "batchScheduler", config.getBatchScheduler());
+    Map<String, Object> schedulerOptions = new LinkedHashMap<>();
+    putIfNotEmpty(schedulerOptions, "queue", config.getBatchSchedulerQueue());
+    putIfNotEmpty(schedulerOptions, "priorityClassName", config.getPriorityClassName());
+    if (!schedulerOptions.isEmpty()) {
+      spec.put("batchSchedulerOptions", schedulerOptions);
+    }
+
+    Map<String, String> env = env(context, container);
+    spec.put("driver", driver(config.getDriver(), context, env));
+    spec.put("executor", executor(config.getExecutor(), context, env));
+
+    GenericKubernetesResource app = new GenericKubernetesResource();
+    app.setAdditionalProperty("spec", spec);
+    return app;
+  }
+
+  private static String applicationType(SparkApplicationConfig config) {
+    return switch (config.getApplicationType()) {
+      case SCALA -> "Scala";
+      case PYTHON -> "Python";
+      case R -> "R";
+      default -> "Java";
+    };
+  }
+
+  /** The execution's env, then the task container's (the SDK's, more specific). */
+  private static Map<String, String> env(TaskContext context, Container container) {
+    Map<String, String> env = new LinkedHashMap<>(context.metadata().getEnvironmentVariablesMap());
+    for (KeyValuePair pair : container.getEnvList()) {
+      env.put(pair.getKey(), pair.getValue());
+    }
+    return env;
+  }
+
+  private Map<String, Object> driver(
+      DriverSpec driver, TaskContext context, Map<String, String> taskEnv) {
+    Map<String, Object> pod = new LinkedHashMap<>();
+    pod.put("cores", driver.hasCores() ? driver.getCores() : 1);
+    putIfNotEmpty(pod, "coreLimit", driver.getCoreLimit());
+    putIfNotEmpty(pod, "memory", driver.getMemory());
+    putIfNotEmpty(pod, "memoryOverhead", driver.getMemoryOverhead());
+    String serviceAccount =
+        firstNonEmpty(
+            driver.getServiceAccount(),
+            context.metadata().getK8SServiceAccount(),
+            settings.defaultServiceAccount());
+    putIfNotEmpty(pod, "serviceAccount", serviceAccount);
+    putIfNotEmpty(pod, "javaOptions", driver.getJavaOptions());
+    putIfNotEmpty(pod, "image", driver.getImage());
+    pod.put("labels", labels(driver.getLabelsMap(), context));
+    if (!driver.getAnnotationsMap().isEmpty()) {
+      pod.put("annotations", new LinkedHashMap<>(driver.getAnnotationsMap()));
+    }
+    pod.put("env", envVars(taskEnv, driver.getEnvMap()));
+    if (!driver.getNodeSelectorMap().isEmpty()) {
+      pod.put("nodeSelector", new LinkedHashMap<>(driver.getNodeSelectorMap()));
+    }
+    if (driver.getTolerationsCount() > 0) {
+      pod.put("tolerations", tolerations(driver.getTolerationsList()));
+    }
+    if (driver.hasGpu()) {
+      pod.put("gpu", gpu(driver.getGpu()));
+    }
+    return pod;
+  }
+
+  private static Map<String, Object> executor(
+      ExecutorSpec executor, TaskContext context, Map<String, String> taskEnv) {
+    Map<String, Object> pod = new LinkedHashMap<>();
+    pod.put("instances", executor.hasInstances() ? executor.getInstances() : 1);
+    pod.put("cores", executor.hasCores() ? executor.getCores() : 1);
+    putIfNotEmpty(pod, "coreLimit", executor.getCoreLimit());
+    putIfNotEmpty(pod, "memory", executor.getMemory());
+    putIfNotEmpty(pod, "memoryOverhead", executor.getMemoryOverhead());
+    putIfNotEmpty(pod, "javaOptions", executor.getJavaOptions());
+    putIfNotEmpty(pod, "image", executor.getImage());
+    putIfNotEmpty(pod, "serviceAccount", executor.getServiceAccount());
+    if (executor.hasDeleteOnTermination()) {
+      pod.put("deleteOnTermination", executor.getDeleteOnTermination());
+    }
+    pod.put("labels", labels(executor.getLabelsMap(), context));
+    if (!executor.getAnnotationsMap().isEmpty()) {
+      pod.put("annotations", new LinkedHashMap<>(executor.getAnnotationsMap()));
+    }
+    pod.put("env", envVars(taskEnv, executor.getEnvMap()));
+    if (!executor.getNodeSelectorMap().isEmpty()) {
+      pod.put("nodeSelector", new LinkedHashMap<>(executor.getNodeSelectorMap()));
+    }
+    if (executor.getTolerationsCount() > 0) {
+      pod.put("tolerations", tolerations(executor.getTolerationsList()));
+    }
+    if (executor.hasGpu()) {
+      pod.put("gpu", gpu(executor.getGpu()));
+    }
+    return pod;
+  }
+
+  /** The config's pod labels, then the execution's (which the runtime relies on, so they win). */
+  private static Map<String, String> labels(Map<String, String> own, TaskContext context) {
+    Map<String, String> labels = new LinkedHashMap<>(own);
+    labels.putAll(context.executionLabels());
+    return labels;
+  }
+
+  private static List<Map<String, Object>> envVars(
+      Map<String, String> taskEnv, Map<String, String> roleEnv) {
+    Map<String, String> merged = new LinkedHashMap<>(taskEnv);
+    merged.putAll(roleEnv);
+    List<Map<String, Object>> vars = new ArrayList<>();
+    merged.forEach((k, v) -> vars.add(Map.of("name", k, "value", v)));
+    return vars;
+  }
+
+  private static List<Map<String, Object>> tolerations(List<Toleration> tolerations) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Toleration t : tolerations) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      putIfNotEmpty(m, "key", t.getKey());
+      putIfNotEmpty(m, "operator", t.getOperator());
+      putIfNotEmpty(m, "value", t.getValue());
+      putIfNotEmpty(m, "effect", t.getEffect());
+      if (t.hasTolerationSeconds()) {
+        m.put("tolerationSeconds", t.getTolerationSeconds());
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> gpu(Gpu gpu) {
+    return Map.of("name", gpu.getName(), "quantity", gpu.getQuantity());
+  }
+
+  private static Map<String, Object> deps(Dependencies deps) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    putIfNotEmpty(m, "jars", deps.getJarsList());
+    putIfNotEmpty(m, "files", deps.getFilesList());
+    putIfNotEmpty(m, "pyFiles", deps.getPyFilesList());
+    putIfNotEmpty(m, "packages", deps.getPackagesList());
+    putIfNotEmpty(m, "excludePackages", deps.getExcludePackagesList());
+    putIfNotEmpty(m, "repositories", deps.getRepositoriesList());
+    return m;
+  }
+
+  private static Map<String, Object> dynamicAllocation(DynamicAllocation da) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("enabled", da.getEnabled());
+    if (da.hasInitialExecutors()) {
+      m.put("initialExecutors", da.getInitialExecutors());
+    }
+    if (da.hasMinExecutors()) {
+      m.put("minExecutors", da.getMinExecutors());
+    }
+    if (da.hasMaxExecutors()) {
+      m.put("maxExecutors", da.getMaxExecutors());
+    }
+    if (da.hasShuffleTrackingTimeoutMillis()) {
+      m.put("shuffleTrackingTimeout", da.getShuffleTrackingTimeoutMillis());
+    }
+    return m;
+  }
+
+  /**
+   * OnFailure with 14 submission retries and no rerun of a failed run by default (Flyte retries the
+   * task itself), as the Go plugin does.
+   */
+  private static Map<String, Object> restartPolicy(RestartPolicy policy) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    String type =
+        switch (policy.getType()) {
+          case NEVER -> "Never";
+          case ALWAYS -> "Always";
+          default -> "OnFailure";
+        };
+    m.put("type", type);
+    if (!"Never".equals(type)) {
+      m.put(
+          "onSubmissionFailureRetries",
+          policy.hasOnSubmissionFailureRetries()
+              ? policy.getOnSubmissionFailureRetries()
+              : DEFAULT_SUBMISSION_RETRIES);
+      m.put("onFailureRetries", policy.hasOnFailureRetries() ? policy.getOnFailureRetries() : 0);
+      if (policy.hasOnFailureRetryIntervalSeconds()) {
+        m.put("onFailureRetryInterval", policy.getOnFailureRetryIntervalSeconds());
+      }
+      if (policy.hasOnSubmissionFailureRetryIntervalSeconds()) {
+        m.put(
+            "onSubmissionFailureRetryInterval",
+            policy.getOnSubmissionFailureRetryIntervalSeconds());
+      }
+    }
+    return m;
+  }
+
+  private static void putIfNotEmpty(Map<String, Object> map, String key, String value) {
+    if (value != null && !value.isEmpty()) {
+      map.put(key, value);
+    }
+  }
+
+  private static void putIfNotEmpty(Map<String, Object> map, String key, List<String> value) {
+    if (!value.isEmpty()) {
+      map.put(key, new ArrayList<>(value));
+    }
+  }
+
+  private static String firstNonEmpty(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isEmpty()) {
+        return v;
+      }
+    }
+    return "";
+  }
+}
