@@ -86,14 +86,22 @@ public final class AgentMain implements Callable<Integer> {
   Duration ttl;
 
   @Option(
-      names = "--log-link-template",
-      split = ";",
-      defaultValue = "${env:FLYTE_AGENT_LOG_LINK_TEMPLATES}",
+      names = "--log-links",
+      defaultValue = "${env:FLYTEPLUGIN_SPARK_LOG_LINKS}",
       description =
-          "Log links shown in Flyte, as name=uri-template; several separated by ';'. Template"
-              + " variables: {{ .namespace }}, {{ .podName }}, {{ .appName }}"
-              + " (env FLYTE_AGENT_LOG_LINK_TEMPLATES).")
-  List<String> logLinkTemplates = new ArrayList<>();
+          "Log links of the Spark driver shown in Flyte, as name=url-template entries separated"
+              + " by '|'. Placeholders: {namespace}, {podName}, {appName}, {sparkAppId}. Example:"
+              + " 'Driver logs=https://dash.example/#/log/{namespace}/{podName}/pod'"
+              + " (env FLYTEPLUGIN_SPARK_LOG_LINKS).")
+  String logLinks;
+
+  @Option(
+      names = "--spark-history-server",
+      defaultValue = "${env:FLYTEPLUGIN_SPARK_HISTORY_SERVER_URL}",
+      description =
+          "Base URL of the Spark history server, for the sparkHistoryUI custom info of finished"
+              + " tasks; unset = none (env FLYTEPLUGIN_SPARK_HISTORY_SERVER_URL).")
+  String sparkHistoryServer;
 
   @Option(
       names = "--hmac-key-file",
@@ -165,7 +173,7 @@ public final class AgentMain implements Callable<Integer> {
   public Integer call() throws Exception {
     AgentServer.Settings settings = settings();
     ResourceMetaCodec codec = new ResourceMetaCodec(hmacKey());
-    RuntimeFactory factory = embedded ? RuntimeFactory.embedded() : RuntimeFactory.cluster();
+    RuntimeFactory factory = embedded ? EmbeddedMode.factory() : RuntimeFactory.cluster();
     if (embedded) {
       System.out.println(EMBEDDED_BANNER);
     }
@@ -199,7 +207,8 @@ public final class AgentMain implements Callable<Integer> {
         Optional.ofNullable(kubeconfig),
         namespaces == null ? List.of() : namespaces.stream().filter(n -> !n.isBlank()).toList(),
         ttl,
-        logLinkTemplates == null ? List.of() : logLinkTemplates,
+        Optional.ofNullable(logLinks).filter(v -> !v.isBlank()),
+        Optional.ofNullable(sparkHistoryServer).filter(v -> !v.isBlank()),
         Optional.ofNullable(userCode));
   }
 

@@ -9,19 +9,21 @@ import java.util.Optional;
  * What the agent's flags say about the runtime to build.
  *
  * @param kubeconfig the cluster's kubeconfig; empty = in-cluster or the client's defaults
- * @param namespaces namespaces to watch; empty = all
+ * @param namespaces namespaces tasks may run in; empty = all
  * @param ttl how long finished resources are kept
- * @param logLinkTemplates {@code name=uri-template} entries
+ * @param logLinks the Spark plugin's log links, {@code name=template|...}; empty = from the
+ *     plugin's environment
+ * @param sparkHistoryServer the Spark history server's base URL; empty = from the environment
  * @param userCode embedded mode: jars holding the users' tasks; empty = the agent's class path
  */
 public record RuntimeOptions(
     Optional<Path> kubeconfig,
     List<String> namespaces,
     Duration ttl,
-    List<String> logLinkTemplates,
+    Optional<String> logLinks,
+    Optional<String> sparkHistoryServer,
     Optional<Path> userCode) {
   public RuntimeOptions {
     namespaces = List.copyOf(namespaces);
-    logLinkTemplates = List.copyOf(logLinkTemplates);
   }
 }

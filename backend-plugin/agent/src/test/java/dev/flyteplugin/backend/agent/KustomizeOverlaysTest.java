@@ -33,7 +33,8 @@ class KustomizeOverlaysTest {
   }
 
   @Test
-  void defaultOverlayRendersTheAgentWithHealthProbesPortsAndLeastPrivilegeRole() throws Exception {
+  void defaultOverlayRendersTheAgentWithHealthProbesPortsAndLeastPrivilegeClusterRole()
+      throws Exception {
     List<String> docs = render("overlays/default");
     String deployment = only(docs, "Deployment");
     assertThat(deployment)
@@ -49,14 +50,14 @@ class KustomizeOverlaysTest {
         .contains("port: 8000")
         .contains("port: 9090")
         .contains("app.kubernetes.io/name: flyte-operator-agent");
-    String role = only(docs, "Role");
+    String role = only(docs, "ClusterRole");
     assertThat(role)
         .contains("sparkoperator.k8s.io")
         .contains("sparkapplications/status")
         .contains("pods/log")
         .doesNotContain("secrets")
         .doesNotContain("'*'");
-    assertThat(only(docs, "RoleBinding")).contains("name: flyte-operator-agent");
+    assertThat(only(docs, "ClusterRoleBinding")).contains("name: flyte-operator-agent");
     assertThat(only(docs, "ServiceAccount")).contains("namespace: flyte");
   }
 

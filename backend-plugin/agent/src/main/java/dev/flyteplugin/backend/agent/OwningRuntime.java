@@ -1,0 +1,71 @@
+package dev.flyteplugin.backend.agent;
+
+import dev.flyteplugin.backend.runtime.TaskCategory;
+import dev.flyteplugin.backend.runtime.TaskCreationException;
+import dev.flyteplugin.backend.runtime.TaskHandle;
+import dev.flyteplugin.backend.runtime.TaskRequest;
+import dev.flyteplugin.backend.runtime.TaskRuntime;
+import dev.flyteplugin.backend.runtime.TaskStatus;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A runtime plus what the agent opened for it (client, embedded server, simulation), closed after
+ * the runtime, in reverse order.
+ */
+final class OwningRuntime implements TaskRuntime {
+  private final TaskRuntime runtime;
+  private final AutoCloseable[] owned;
+
+  OwningRuntime(TaskRuntime runtime, AutoCloseable... owned) {
+    this.runtime = runtime;
+    this.owned = owned.clone();
+  }
+
+  @Override
+  public List<TaskCategory> taskCategories() {
+    return runtime.taskCategories();
+  }
+
+  @Override
+  public void start() {
+    runtime.start();
+  }
+
+  @Override
+  public boolean hasSynced() {
+    return runtime.hasSynced();
+  }
+
+  @Override
+  public boolean awaitSynced(Duration timeout) throws InterruptedException {
+    return runtime.awaitSynced(timeout);
+  }
+
+  @Override
+  public TaskHandle create(TaskRequest request) throws TaskCreationException {
+    return runtime.create(request);
+  }
+
+  @Override
+  public TaskStatus status(TaskHandle handle) {
+    return runtime.status(handle);
+  }
+
+  @Override
+  public void abort(TaskHandle handle) {
+    runtime.abort(handle);
+  }
+
+  @Override
+  public void close() {
+    runtime.close();
+    for (int i = owned.length - 1; i >= 0; i--) {
+      try {
+        owned[i].close();
+      } catch (Exception e) {
+        // Closing on shutdown: nothing useful to do but go on with the rest.
+      }
+    }
+  }
+}
