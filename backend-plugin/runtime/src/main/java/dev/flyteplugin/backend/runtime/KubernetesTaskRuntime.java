@@ -391,10 +391,24 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
       throw new IllegalStateException(
           "call start() before status(): the informers are not running");
     }
-    if (!informer.hasSynced()) {
-      return status(PhaseInfo.queued("CacheNotSynced", "waiting for the informer's first list"));
+    GenericKubernetesResource resource;
+    if (informer.hasSynced()) {
+      resource = informer.getStore().getByKey(key(plugin, handle));
+    } else {
+      // Only until the first list completes (e.g. right after a restart): one direct read, so a
+      // running task is not reported as queued again.
+      try {
+        resource =
+            resources(plugin.identity())
+                .inNamespace(handle.namespace())
+                .withName(handle.name())
+                .get();
+      } catch (KubernetesClientException e) {
+        return status(
+            PhaseInfo.queued(
+                "CacheNotSynced", "waiting for the informer's first list: " + e.getMessage()));
+      }
     }
-    GenericKubernetesResource resource = informer.getStore().getByKey(key(plugin, handle));
     if (resource == null) {
       Instant created = recentlyCreated.get(handle);
       if (created != null

@@ -286,6 +286,68 @@ class KubernetesTaskRuntimeTest {
         .isInstanceOf(UnknownTaskTypeException.class);
   }
 
+  @Test
+  void statusIsAnsweredFromTheInformerCacheWithoutApiCalls() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("exec11", 0));
+    setState(handle, Map.of("state", "Running"));
+    await().until(() -> phaseOf(handle) == Phase.RUNNING);
+
+    int before = k8s.server().getRequestCount();
+    for (int i = 0; i < 200; i++) {
+      assertThat(phaseOf(handle)).isEqualTo(Phase.RUNNING);
+    }
+
+    assertThat(k8s.server().getRequestCount()).isEqualTo(before);
+  }
+
+  @Test
+  void aRunningResourceBeingDeletedIsAnUnexpectedObjectDeletion() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("exec12", 0));
+    jobs()
+        .inNamespace(NS)
+        .withName(handle.name())
+        .edit(
+            j -> {
+              j.getMetadata().setFinalizers(List.of("example.com/hold"));
+              return j;
+            });
+    setState(handle, Map.of("state", "Running"));
+    await().until(() -> phaseOf(handle) == Phase.RUNNING);
+
+    jobs().inNamespace(NS).withName(handle.name()).delete();
+
+    await().until(() -> runtime.status(handle).reason().equals("UnexpectedObjectDeletion"));
+    assertThat(phaseOf(handle)).isEqualTo(Phase.RETRYABLE_FAILED);
+    assertThat(runtime.status(handle).logLinks()).isNotEmpty();
+  }
+
+  @Test
+  void anAbortablePluginPatchesInsteadOfDeleting() throws Exception {
+    runtime.close();
+    class SuspendingPlugin extends TestJobPlugin
+        implements dev.flyteplugin.backend.api.AbortablePlugin {
+      @Override
+      public dev.flyteplugin.backend.api.AbortAction onAbort(GenericKubernetesResource resource) {
+        return dev.flyteplugin.backend.api.AbortAction.mergePatch(
+            Map.of("spec", Map.of("suspend", true)));
+      }
+    }
+    runtime =
+        KubernetesTaskRuntime.builder()
+            .client(client)
+            .registry(PluginRegistry.of(new SuspendingPlugin()))
+            .build();
+    runtime.start();
+    TaskHandle handle = runtime.create(TestTasks.request("exec13", 0));
+
+    runtime.abort(handle);
+
+    GenericKubernetesResource job = jobs().inNamespace(NS).withName(handle.name()).get();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) job.getAdditionalProperties().get("spec");
+    assertThat(spec).containsEntry("suspend", true).containsEntry("image", "ghcr.io/example/job:1");
+  }
+
   private static GenericKubernetesResource foreignJob(String name) {
     GenericKubernetesResource job = new GenericKubernetesResource();
     job.setApiVersion(TestJobPlugin.IDENTITY.apiVersion());
