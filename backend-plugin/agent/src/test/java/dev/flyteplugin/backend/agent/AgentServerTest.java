@@ -41,6 +41,7 @@ class AgentServerTest {
 
   @BeforeEach
   void startServer() throws Exception {
+    EmbeddedCluster.quietMockServerLog();
     SparkOperatorPlugin plugin = new SparkOperatorPlugin(SparkPluginConfig.defaults());
     kubernetes = EmbeddedKubernetes.start(plugin.identity());
     runtime =
