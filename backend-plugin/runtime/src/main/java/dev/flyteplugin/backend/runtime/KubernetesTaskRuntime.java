@@ -241,7 +241,12 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
     }
     decorate(resource, plugin.identity(), request, handle, ours);
     createOrAdopt(plugin.identity(), resource, handle, ours.get(ExecutionLabels.ATTEMPT_KEY));
-    recentlyCreated.put(handle, clock.instant());
+    Instant now = clock.instant();
+    // Forget creations the informer has had time to see (status() also forgets them when seen).
+    recentlyCreated
+        .values()
+        .removeIf(t -> Duration.between(t, now).compareTo(config.cacheGracePeriod()) > 0);
+    recentlyCreated.put(handle, now);
     return handle;
   }
 

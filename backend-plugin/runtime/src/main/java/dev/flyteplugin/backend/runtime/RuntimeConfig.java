@@ -15,7 +15,9 @@ import java.util.Set;
  * @param defaultNamespace namespace used when the execution metadata names none
  * @param allowedNamespaces namespaces tasks may run in; empty allows every namespace
  * @param cleanupTtl how long a finished resource is kept (for its logs and UI) before the runtime
- *     deletes it, measured from its terminal transition
+ *     deletes it, measured from its terminal transition. Keep it well above propeller's polling
+ *     interval: a resource removed before propeller saw its final phase reads as deleted
+ *     externally.
  * @param sweepInterval how often the cleanup sweeper looks for finished resources
  * @param informerResync the informers' resync period; zero turns resync off
  * @param createAttempts API calls made to create a resource before a transient error is given up

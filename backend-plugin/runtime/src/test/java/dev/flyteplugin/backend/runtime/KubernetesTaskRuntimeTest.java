@@ -136,6 +136,25 @@ class KubernetesTaskRuntimeTest {
   }
 
   @Test
+  void concurrentCreatesOfOneAttemptMakeOneResource() throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    try {
+      List<java.util.concurrent.Future<TaskHandle>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        results.add(pool.submit(() -> runtime.create(TestTasks.request("exec14", 0))));
+      }
+      java.util.Set<TaskHandle> handles = new java.util.HashSet<>();
+      for (var result : results) {
+        handles.add(result.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      assertThat(handles).hasSize(1);
+      assertThat(jobs().inNamespace(NS).list().getItems()).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aForeignResourceWithOurNameIsNotAdoptedNorTouched() {
     jobs().inNamespace(NS).resource(foreignJob("exec4-n0-0")).create();
 
@@ -200,12 +219,43 @@ class KubernetesTaskRuntimeTest {
     assertThat(jobs().inNamespace(NS).list().getItems()).hasSize(1);
   }
 
+  /** A clock the test moves by hand. */
+  private static final class TestClock extends java.time.Clock {
+    private volatile Instant now = Instant.parse("2026-03-01T12:00:00Z");
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
   @Test
   void theSweeperRemovesOnlyFinishedResourcesOfOurOwnAfterTheTtl() throws Exception {
     runtime.close();
+    TestClock clock = new TestClock();
     runtime =
-        newRuntime(
-            RuntimeConfig.defaults().withCleanup(Duration.ofMillis(300), Duration.ofMillis(50)));
+        KubernetesTaskRuntime.builder()
+            .client(client)
+            .registry(PluginRegistry.of(new TestJobPlugin()))
+            .config(
+                RuntimeConfig.defaults().withCleanup(Duration.ofMinutes(10), Duration.ofMillis(20)))
+            .clock(clock)
+            .build();
+    runtime.start();
     TaskHandle done = runtime.create(TestTasks.request("done", 0));
     TaskHandle longAgo = runtime.create(TestTasks.request("longago", 0));
     TaskHandle running = runtime.create(TestTasks.request("running", 0));
@@ -214,12 +264,9 @@ class KubernetesTaskRuntimeTest {
     setState(
         longAgo,
         Map.of(
-            "state",
-            "Failed",
-            "message",
-            "x",
-            "finishedAt",
-            Instant.now().minusSeconds(60).toString()));
+            "state", "Failed",
+            "message", "x",
+            "finishedAt", clock.instant().minus(Duration.ofMinutes(11)).toString()));
     setState(running, Map.of("state", "Running"));
     jobs()
         .inNamespace(NS)
@@ -230,15 +277,21 @@ class KubernetesTaskRuntimeTest {
               return j;
             });
 
-    // terminationTime long past: gone at the first sweep; first seen terminal: after the TTL.
+    // Terminated 11 minutes ago by its own record: gone at the next sweep.
     await()
         .atMost(Duration.ofSeconds(3))
         .until(() -> jobs().inNamespace(NS).withName(longAgo.name()).get() == null);
+    // Seen terminal just now: kept for the TTL.
+    await().until(() -> runtime.status(done).phase() == Phase.SUCCEEDED);
+    Thread.sleep(200);
     assertThat(jobs().inNamespace(NS).withName(done.name()).get()).isNotNull();
+
+    clock.advance(Duration.ofMinutes(10));
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(3))
         .until(() -> jobs().inNamespace(NS).withName(done.name()).get() == null);
-    Thread.sleep(400);
+    clock.advance(Duration.ofHours(5));
+    Thread.sleep(200);
     assertThat(jobs().inNamespace(NS).withName(running.name()).get()).isNotNull();
     assertThat(jobs().inNamespace(NS).withName("foreign-done").get()).isNotNull();
   }

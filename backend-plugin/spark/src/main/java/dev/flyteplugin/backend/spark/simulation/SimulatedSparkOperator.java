@@ -380,7 +380,8 @@ public final class SimulatedSparkOperator implements AutoCloseable {
 
   /** Whether a simulated run is in progress for this application (tests). */
   public boolean isRunning(String namespace, String name) {
-    return runs.containsKey(namespace + "/" + name);
+    Future<?> run = runs.get(namespace + "/" + name);
+    return run != null && !run.isDone();
   }
 
   @Override
