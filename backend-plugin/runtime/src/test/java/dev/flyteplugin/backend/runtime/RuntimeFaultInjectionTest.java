@@ -23,6 +23,8 @@ class RuntimeFaultInjectionTest {
   private static final String NS = "flytesnacks-development";
   private static final String PATH = "/apis/test.flyteplugin.dev/v1/namespaces/" + NS + "/testjobs";
 
+  private static final int REQUEST_TIMEOUT_MILLIS = 1500;
+
   private EmbeddedKubernetes k8s;
   private KubernetesClient client;
   private KubernetesTaskRuntime runtime;
@@ -30,7 +32,17 @@ class RuntimeFaultInjectionTest {
   @BeforeEach
   void start() {
     k8s = EmbeddedKubernetes.start(TestJobPlugin.IDENTITY);
-    client = k8s.newClientWithoutRetries(500);
+    // Warm up (class loading, first connection) with the patient default client, so that only
+    // the injected delay can make the test client's requests time out.
+    k8s.client()
+        .genericKubernetesResources(KubernetesTaskRuntime.context(TestJobPlugin.IDENTITY))
+        .inNamespace(NS)
+        .list();
+    client = k8s.newClientWithoutRetries(REQUEST_TIMEOUT_MILLIS);
+    client
+        .genericKubernetesResources(KubernetesTaskRuntime.context(TestJobPlugin.IDENTITY))
+        .inNamespace(NS)
+        .list();
     runtime = newRuntime();
   }
 
@@ -171,7 +183,7 @@ class RuntimeFaultInjectionTest {
     k8s.server()
         .expect()
         .post()
-        .delay(1500, TimeUnit.MILLISECONDS)
+        .delay(REQUEST_TIMEOUT_MILLIS + 1000, TimeUnit.MILLISECONDS)
         .withPath(PATH)
         .andReturn(504, status(504, "slow"))
         .once();
