@@ -1,0 +1,60 @@
+package dev.flyteplugin.jflyte.serialize;
+
+import com.google.protobuf.Message;
+import flyteidl.admin.TaskOuterClass;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a {@link RegistrationClosure} as the files {@code flytectl register files} reads: {@code
+ * <NN>_<name>_1.pb} = admin.TaskSpec (template with id), {@code _2.pb} = admin.WorkflowSpec, {@code
+ * _3.pb} = admin.LaunchPlan {id, spec}; numbered so that name order is registration order.
+ */
+public final class FlytectlFiles {
+
+  private FlytectlFiles() {}
+
+  /** Writes the files into {@code dir} (created if missing) and returns their paths in order. */
+  public static List<Path> write(RegistrationClosure closure, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    int total = closure.tasks().size() + closure.workflows().size() + closure.launchPlans().size();
+    String format =
+        "%0" + Math.max(1, String.valueOf(Math.max(total - 1, 0)).length()) + "d_%s_%d.pb";
+    List<Path> written = new ArrayList<>();
+    int[] index = {0};
+    closure
+        .tasks()
+        .forEach(
+            (name, template) ->
+                written.add(
+                    write(
+                        dir,
+                        String.format(format, index[0]++, name, 1),
+                        TaskOuterClass.TaskSpec.newBuilder().setTemplate(template).build())));
+    closure
+        .workflows()
+        .forEach(
+            (name, spec) ->
+                written.add(write(dir, String.format(format, index[0]++, name, 2), spec)));
+    closure
+        .launchPlans()
+        .forEach(
+            (name, plan) ->
+                written.add(write(dir, String.format(format, index[0]++, name, 3), plan)));
+    return written;
+  }
+
+  private static Path write(Path dir, String fileName, Message message) {
+    Path file = dir.resolve(fileName);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      message.writeTo(out);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + file, e);
+    }
+    return file;
+  }
+}
