@@ -60,7 +60,7 @@ public final class AgentServer implements AutoCloseable {
     AgentMetrics metrics = new AgentMetrics(registry);
     AtomicInteger threads = new AtomicInteger();
     int poolSize = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
-    // Bounded: runtime calls may block on the API server (create, delete); status reads do not.
+    // Bounded: create and delete block on the API server; a full queue answers UNAVAILABLE.
     this.executor =
         new ThreadPoolExecutor(
             poolSize,
@@ -80,10 +80,12 @@ public final class AgentServer implements AutoCloseable {
       builder.useTransportSecurity(
           settings.tls().get().certChain().toFile(), settings.tls().get().privateKey().toFile());
     }
+    // GetTask, ListAgents and health answer from memory on the transport thread (no hop);
+    // CreateTask and DeleteTask go to the bounded executor because they call the API server.
     this.server =
-        addServices(builder, settings.agentName(), runtime, codec, metrics)
+        addServices(builder, settings.agentName(), runtime, codec, metrics, executor)
             .addService(health.getHealthService())
-            .executor(executor)
+            .directExecutor()
             .build();
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(AsyncAgentServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
@@ -122,9 +124,10 @@ public final class AgentServer implements AutoCloseable {
       String agentName,
       TaskRuntime runtime,
       ResourceMetaCodec codec,
-      AgentMetrics metrics) {
+      AgentMetrics metrics,
+      java.util.concurrent.Executor blocking) {
     return builder
-        .addService(new AsyncAgentService(runtime, codec, metrics))
+        .addService(new AsyncAgentService(runtime, codec, metrics, blocking))
         .addService(new AgentMetadataService(agentName, runtime))
         .addService(ProtoReflectionServiceV1.newInstance());
   }
@@ -178,7 +181,7 @@ public final class AgentServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       syncWatcher.interrupt();
-      executor.shutdownNow();
+      executor.shutdown();
       if (metricsServer != null) {
         metricsServer.close();
       }

@@ -26,6 +26,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code flyteidl.service.AsyncAgentService} on top of a {@link TaskRuntime}. Stateless: everything
@@ -42,16 +44,61 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   private final TaskRuntime runtime;
   private final ResourceMetaCodec codec;
   private final AgentMetrics metrics;
+  private final Executor blocking;
 
-  public AsyncAgentService(TaskRuntime runtime, ResourceMetaCodec codec, AgentMetrics metrics) {
+  /**
+   * @param blocking where CreateTask and DeleteTask run: they call the API server and may block.
+   *     GetTask reads the informer cache and answers on the calling thread.
+   */
+  public AsyncAgentService(
+      TaskRuntime runtime, ResourceMetaCodec codec, AgentMetrics metrics, Executor blocking) {
     this.runtime = runtime;
     this.codec = codec;
     this.metrics = metrics;
+    this.blocking = blocking;
   }
 
   @Override
   public void createTask(CreateTaskRequest request, StreamObserver<CreateTaskResponse> response) {
     long start = System.nanoTime();
+    offload(
+        response,
+        request.getTemplate().getType(),
+        "create",
+        start,
+        () -> create(request, response, start));
+  }
+
+  @Override
+  public void deleteTask(DeleteTaskRequest request, StreamObserver<DeleteTaskResponse> response) {
+    long start = System.nanoTime();
+    offload(
+        response,
+        requestedType(request.getTaskCategory(), request.getTaskType()),
+        "delete",
+        start,
+        () -> delete(request, response, start));
+  }
+
+  private void offload(
+      StreamObserver<?> response, String taskType, String operation, long start, Runnable call) {
+    try {
+      blocking.execute(call);
+    } catch (RejectedExecutionException e) {
+      fail(
+          response,
+          taskType,
+          operation,
+          start,
+          new StatusException(
+              Status.UNAVAILABLE.withDescription(
+                  "the agent is overloaded or shutting down: too many CreateTask/DeleteTask calls"
+                      + " in progress; retry later")));
+    }
+  }
+
+  private void create(
+      CreateTaskRequest request, StreamObserver<CreateTaskResponse> response, long start) {
     String taskType = request.getTemplate().getType();
     try {
       TaskCategory category = validate(request);
@@ -96,9 +143,8 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
     }
   }
 
-  @Override
-  public void deleteTask(DeleteTaskRequest request, StreamObserver<DeleteTaskResponse> response) {
-    long start = System.nanoTime();
+  private void delete(
+      DeleteTaskRequest request, StreamObserver<DeleteTaskResponse> response, long start) {
     String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
     try {
       TaskHandle handle =

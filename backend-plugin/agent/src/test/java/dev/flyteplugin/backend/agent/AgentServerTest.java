@@ -89,7 +89,7 @@ class AgentServerTest {
     runtime.syncGate.countDown();
 
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> health.check(overall).getStatus() == ServingStatus.SERVING);
     assertThat(runtime.hasSynced()).isTrue();
     assertThat(health.check(agentService).getStatus()).isEqualTo(ServingStatus.SERVING);
@@ -101,7 +101,8 @@ class AgentServerTest {
     CreateTaskRequest request =
         FakePropeller.createRequest("tasks.Slow", AgentHarness.inputs(1), work.resolve("p"), 0);
     CompletableFuture<CreateTaskResponse> inFlight =
-        CompletableFuture.supplyAsync(() -> propeller.agent().createTask(request));
+        CompletableFuture.supplyAsync(
+            () -> propeller.agent().withDeadlineAfter(60, TimeUnit.SECONDS).createTask(request));
     assertThat(runtime.createEntered.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
@@ -111,8 +112,8 @@ class AgentServerTest {
 
     runtime.createGate.countDown();
 
-    assertThat(inFlight.get(10, TimeUnit.SECONDS).getResourceMeta().size()).isPositive();
-    closing.get(10, TimeUnit.SECONDS);
+    assertThat(inFlight.get(60, TimeUnit.SECONDS).getResourceMeta().size()).isPositive();
+    closing.get(60, TimeUnit.SECONDS);
   }
 
   @Test

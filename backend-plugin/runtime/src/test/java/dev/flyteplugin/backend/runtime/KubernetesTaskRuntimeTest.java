@@ -44,7 +44,7 @@ class KubernetesTaskRuntimeTest {
             .config(config)
             .build();
     created.start();
-    assertThat(created.awaitSynced(Duration.ofSeconds(10))).isTrue();
+    assertThat(created.awaitSynced(Duration.ofSeconds(30))).isTrue();
     return created;
   }
 
@@ -279,7 +279,7 @@ class KubernetesTaskRuntimeTest {
 
     // Terminated 11 minutes ago by its own record: gone at the next sweep.
     await()
-        .atMost(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> jobs().inNamespace(NS).withName(longAgo.name()).get() == null);
     // Seen terminal just now: kept for the TTL.
     await().until(() -> runtime.status(done).phase() == Phase.SUCCEEDED);
@@ -288,7 +288,7 @@ class KubernetesTaskRuntimeTest {
 
     clock.advance(Duration.ofMinutes(10));
     await()
-        .atMost(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> jobs().inNamespace(NS).withName(done.name()).get() == null);
     clock.advance(Duration.ofHours(5));
     Thread.sleep(200);

@@ -45,7 +45,7 @@ class SparkEndToEndTest {
             .config(config)
             .build();
     runtime.start();
-    assertThat(runtime.awaitSynced(Duration.ofSeconds(10))).isTrue();
+    assertThat(runtime.awaitSynced(Duration.ofSeconds(30))).isTrue();
   }
 
   private void startOperator(SimulatedWorkload workload) {
@@ -67,7 +67,7 @@ class SparkEndToEndTest {
   private List<Phase> recordPhasesUntilTerminal(TaskHandle handle) {
     List<Phase> seen = new CopyOnWriteArrayList<>();
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(10))
         .until(
             () -> {
@@ -145,12 +145,12 @@ class SparkEndToEndTest {
           return SimulatedWorkload.Outcome.success();
         });
     TaskHandle handle = runtime.create(SparkTasks.request("e2e3", SparkTasks.minimalConfig()));
-    assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
 
     runtime.abort(handle);
     runtime.abort(handle);
 
-    await().atMost(Duration.ofSeconds(5)).untilTrue(interrupted);
+    await().atMost(Duration.ofSeconds(20)).untilTrue(interrupted);
     assertThat(
             k8s.client()
                 .genericKubernetesResources(
@@ -160,7 +160,7 @@ class SparkEndToEndTest {
                 .get())
         .isNull();
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .until(
             () ->
                 k8s.client()
@@ -177,7 +177,7 @@ class SparkEndToEndTest {
     startOperator(SimulatedWorkload.succeedAfter(Duration.ofMillis(800)));
     TaskHandle handle = runtime.create(SparkTasks.request("e2e4", SparkTasks.minimalConfig()));
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> runtime.status(handle).phase() == Phase.RUNNING);
 
     runtime.close();
@@ -185,7 +185,7 @@ class SparkEndToEndTest {
 
     assertThat(runtime.status(handle).phase()).isIn(Phase.RUNNING, Phase.SUCCEEDED);
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> runtime.status(handle).phase() == Phase.SUCCEEDED);
   }
 
@@ -202,14 +202,14 @@ class SparkEndToEndTest {
     TaskHandle quick = runtime.create(SparkTasks.request("quick", SparkTasks.minimalConfig()));
     TaskHandle slow = runtime.create(SparkTasks.request("slow", SparkTasks.minimalConfig()));
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> runtime.status(quick).phase() == Phase.SUCCEEDED);
 
     var apps =
         k8s.client()
             .genericKubernetesResources(KubernetesTaskRuntime.context(SparkApplications.IDENTITY))
             .inNamespace(SparkTasks.NS);
-    await().atMost(Duration.ofSeconds(5)).until(() -> apps.withName(quick.name()).get() == null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> apps.withName(quick.name()).get() == null);
     assertThat(apps.withName(slow.name()).get()).isNotNull();
     assertThat(runtime.status(slow).phase()).isEqualTo(Phase.RUNNING);
   }

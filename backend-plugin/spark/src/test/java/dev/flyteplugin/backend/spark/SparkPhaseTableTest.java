@@ -53,7 +53,7 @@ class SparkPhaseTableTest {
             .config(RuntimeConfig.defaults())
             .build();
     runtime.start();
-    assertThat(runtime.awaitSynced(Duration.ofSeconds(10))).isTrue();
+    assertThat(runtime.awaitSynced(Duration.ofSeconds(30))).isTrue();
     operator = SimulatedSparkOperator.scripted(k8s.client()).start();
   }
 
@@ -71,7 +71,7 @@ class SparkPhaseTableTest {
 
   private static TaskStatus awaitPhase(TaskHandle handle, Phase phase, String reason) {
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .until(
             () -> {
               TaskStatus s = runtime.status(handle);
