@@ -260,6 +260,7 @@ public final class SimulatedSparkOperator implements AutoCloseable {
     if (SparkApplications.isTerminal(state)) {
       status.put("terminationTime", clock.instant().toString());
     }
+    updateDriverPodPhase(namespace, podName, state);
     apps()
         .inNamespace(namespace)
         .withName(name)
@@ -338,6 +339,41 @@ public final class SimulatedSparkOperator implements AutoCloseable {
       if (e.getCode() != 409) {
         throw e;
       }
+    }
+  }
+
+  /** The driver pod's phase as the kubelet would report it for this application state. */
+  private void updateDriverPodPhase(String namespace, String podName, String appState) {
+    String phase =
+        switch (appState) {
+          case SparkApplications.RUNNING, SparkApplications.SUCCEEDING, SparkApplications.FAILING ->
+              "Running";
+          case SparkApplications.COMPLETED -> "Succeeded";
+          case SparkApplications.FAILED -> "Failed";
+          default -> null;
+        };
+    if (phase == null) {
+      return;
+    }
+    try {
+      client
+          .pods()
+          .inNamespace(namespace)
+          .withName(podName)
+          .editStatus(
+              pod -> {
+                pod.setStatus(
+                    new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                        .withPhase(phase)
+                        .build());
+                return pod;
+              });
+    } catch (KubernetesClientException e) {
+      log.debug(
+          "could not update the simulated driver pod {}/{}: {}",
+          namespace,
+          podName,
+          e.getMessage());
     }
   }
 
