@@ -1,0 +1,434 @@
+package dev.flyteplugin.flytekit.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.auto.service.processor.AutoServiceProcessor;
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
+import dev.flyteplugin.flytekit.ExamplePluginTask;
+import dev.flyteplugin.flytekit.ExamplePluginTaskAnnotations;
+import dev.flyteplugin.flytekit.ExamplePluginTasks;
+import dev.flyteplugin.proto.ConfigViolation;
+import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardLocation;
+import org.flyte.api.v1.RunnableTask;
+import org.flyte.api.v1.TaskIdentifier;
+import org.flyte.flytekit.SdkRunnableTaskRegistrar;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExamplePluginTaskProcessorTest {
+  private static final String SERVICES_FILE =
+      "META-INF/services/org.flyte.flytekit.SdkRunnableTask";
+  private static final Map<String, String> ENV =
+      Map.of(
+          "FLYTE_INTERNAL_PROJECT", "project",
+          "FLYTE_INTERNAL_DOMAIN", "development",
+          "FLYTE_INTERNAL_VERSION", "v1");
+
+  @TempDir Path classes;
+
+  @Test
+  void goodConfigCompilesCleanAndIsDiscoveredWithPlainTasksOfTheSameModule() throws Exception {
+    Compilation compilation =
+        compile(
+            pluginTask(
+                "CountWords",
+                "sparkVersion = \"3.5.1\", executorInstances = 4, executorMemory = \"4g\",\n"
+                    + "    sparkConf = {@Conf(key = \"spark.sql.shuffle.partitions\","
+                    + " value = \"64\")}"),
+            pluginTask("SumWords", "sparkVersion = \"3.4.0\", driverMemory = \"2g\""),
+            plainTask("PlainTask"));
+
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation)
+        .generatedFile(StandardLocation.CLASS_OUTPUT, SERVICES_FILE)
+        .contentsAsUtf8String()
+        .contains("com.example.CountWords");
+
+    try (URLClassLoader loader = load(compilation)) {
+      assertThat(servicesLines(loader))
+          .containsExactlyInAnyOrder(
+              "com.example.CountWords", "com.example.SumWords", "com.example.PlainTask");
+
+      Map<String, RunnableTask> tasks = byName(new SdkRunnableTaskRegistrar().load(ENV, loader));
+      assertThat(tasks)
+          .containsOnlyKeys(
+              "com.example.CountWords", "com.example.SumWords", "com.example.PlainTask");
+      assertThat(tasks.get("com.example.PlainTask").getType()).isEqualTo("java-task");
+      assertThat(tasks.get("com.example.CountWords").getType()).isEqualTo("example_plugin");
+
+      SparkApplicationConfig countWords =
+          ExamplePluginTasks.findConfig(tasks.get("com.example.CountWords")).orElseThrow();
+      assertThat(countWords.getSparkVersion()).isEqualTo("3.5.1");
+      assertThat(countWords.getExecutor().getInstances()).isEqualTo(4);
+      assertThat(countWords.getExecutor().getMemory()).isEqualTo("4g");
+      assertThat(countWords.getSparkConfMap())
+          .containsExactly(Map.entry("spark.sql.shuffle.partitions", "64"));
+      assertThat(ExamplePluginTasks.configOf(loader.loadClass("com.example.CountWords")))
+          .isEqualTo(countWords);
+      assertThat(
+              ExamplePluginTasks.findConfig(tasks.get("com.example.SumWords"))
+                  .orElseThrow()
+                  .getDriver()
+                  .getMemory())
+          .isEqualTo("2g");
+    }
+  }
+
+  @Test
+  void executorInstancesBelowOneFailsOnTheAttributeWithTheRuntimeMessage() {
+    JavaFileObject source =
+        pluginTask("CountWords", "sparkVersion = \"3.5.1\",\n    executorInstances = 0");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation).failed();
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation)
+        .hadErrorContaining(
+            "invalid @ExamplePluginTask: executorInstances: must be at least 1, got 0;"
+                + " ask for at least one executor")
+        .inFile(source)
+        .onLineContaining("executorInstances = 0");
+    // The runtime check of the same annotation says the same.
+    assertThat(compilation)
+        .hadErrorContaining(
+            runtimeMessage(ZeroExecutors.class.getAnnotation(ExamplePluginTask.class)));
+  }
+
+  @Test
+  void memoryThatIsNotASparkQuantityFailsOnTheAttribute() {
+    JavaFileObject source =
+        pluginTask("CountWords", "sparkVersion = \"3.5.1\",\n    executorMemory = \"4Gi\"");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation)
+        .hadErrorContaining(
+            "executorMemory: \"4Gi\" is not a Spark memory size; write a number with a unit")
+        .inFile(source)
+        .onLineContaining("executorMemory = \"4Gi\"");
+    assertThat(compilation).hadErrorContaining("Spark does not read Kubernetes' \"4Gi\"");
+  }
+
+  @Test
+  void blankSparkVersionFailsAsMissing() {
+    JavaFileObject source = pluginTask("CountWords", "sparkVersion = \" \"");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation)
+        .hadErrorContaining("sparkVersion: is required and missing; give the Spark version")
+        .inFile(source)
+        .onLineContaining("sparkVersion = \" \"");
+  }
+
+  @Test
+  void malformedSparkVersionFailsWithTheExpectedForm() {
+    JavaFileObject source = pluginTask("CountWords", "sparkVersion = \"three\"");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation)
+        .hadErrorContaining(
+            "sparkVersion: \"three\" is not a Spark version; write it as major.minor[.patch]")
+        .inFile(source)
+        .onLineContaining("sparkVersion = \"three\"");
+  }
+
+  @Test
+  void duplicateConfKeyFailsOnTheSecondEntry() {
+    JavaFileObject source =
+        pluginTask(
+            "CountWords",
+            "sparkVersion = \"3.5.1\",\n"
+                + "    sparkConf = {\n"
+                + "      @Conf(key = \"spark.a\", value = \"1\"),\n"
+                + "      @Conf(key = \"spark.a\", value = \"2\")\n"
+                + "    }");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation)
+        .hadErrorContaining(
+            "sparkConf[\"spark.a\"]: the key is given twice (values \"1\" and \"2\");"
+                + " keep one @Conf per key")
+        .inFile(source)
+        .onLineContaining("value = \"2\"");
+  }
+
+  @Test
+  void everyViolationIsReportedAtOnce() {
+    Compilation compilation =
+        compile(
+            pluginTask(
+                "CountWords",
+                "sparkVersion = \"3.5.1\", executorCores = 0, driverCores = -2,"
+                    + " timeToLiveSeconds = 0"));
+
+    assertThat(compilation).hadErrorCount(3);
+    assertThat(compilation).hadErrorContaining("executorCores: must be at least 1, got 0");
+    assertThat(compilation).hadErrorContaining("driverCores: must be at least 1, got -2");
+    assertThat(compilation).hadErrorContaining("timeToLiveSeconds: must be at least 1, got 0");
+  }
+
+  @Test
+  void classThatIsNotARunnableTaskFails() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.NotATask",
+            "package com.example;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
+            "public class NotATask {}");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation)
+        .hadErrorContaining(
+            "com.example.NotATask is not a runnable task: extend"
+                + " ExamplePluginRunnableTask<Input, Output>")
+        .inFile(source)
+        .onLineContaining("@ExamplePluginTask");
+  }
+
+  @Test
+  void plainSdkRunnableTaskFailsBecauseItWouldNotCarryThePluginType() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.PlainAnnotated",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "import org.flyte.flytekit.SdkRunnableTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@AutoService(SdkRunnableTask.class)",
+            "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
+            "public class PlainAnnotated extends SdkRunnableTask<Void, Void> {",
+            "  public PlainAnnotated() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}");
+
+    assertThat(compile(source))
+        .hadErrorContaining(
+            "com.example.PlainAnnotated extends SdkRunnableTask but not"
+                + " ExamplePluginRunnableTask");
+  }
+
+  @Test
+  void taskWithoutPublicNoArgumentConstructorFails() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.NeedsArgs",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "import org.flyte.flytekit.SdkRunnableTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@AutoService(SdkRunnableTask.class)",
+            "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
+            "public class NeedsArgs extends ExamplePluginRunnableTask<Void, Void> {",
+            "  public NeedsArgs(String name) { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation)
+        .hadErrorContaining(
+            "com.example.NeedsArgs has no public no-argument constructor, which ServiceLoader"
+                + " and jflyte use to create the task: add public NeedsArgs()")
+        .inFile(source)
+        .onLineContaining("@ExamplePluginTask");
+  }
+
+  @Test
+  void abstractTaskFails() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.Base",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "import org.flyte.flytekit.SdkRunnableTask;",
+            "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
+            "public abstract class Base extends ExamplePluginRunnableTask<Void, Void> {",
+            "  protected Base() { super(null, null); }",
+            "}");
+
+    assertThat(compile(source)).hadErrorContaining("com.example.Base is abstract");
+  }
+
+  @Test
+  void forgottenRegistrationIsACompileError() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.Unregistered",
+            "package com.example;",
+            "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
+            "public class Unregistered extends ExamplePluginRunnableTask<Void, Void> {",
+            "  public Unregistered() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation)
+        .hadErrorContaining(
+            "com.example.Unregistered is not registered, so flytekit-java would never discover"
+                + " it: add @AutoService(SdkRunnableTask.class)")
+        .inFile(source)
+        .onLineContaining("@ExamplePluginTask");
+  }
+
+  @Test
+  void registrationForAnotherServiceOnlyStillFails() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.WrongService",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@AutoService(Object.class)",
+            "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
+            "public class WrongService extends ExamplePluginRunnableTask<Void, Void> {",
+            "  public WrongService() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}");
+
+    assertThat(compile(source)).hadErrorContaining("com.example.WrongService is not registered");
+  }
+
+  @Test
+  void nonStaticNestedTaskFails() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.Outer",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "import org.flyte.flytekit.SdkRunnableTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "public class Outer {",
+            "  @AutoService(SdkRunnableTask.class)",
+            "  @ExamplePluginTask(sparkVersion = \"3.5.1\")",
+            "  public class Inner extends ExamplePluginRunnableTask<Void, Void> {",
+            "    public Inner() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "    @Override public Void run(Void input) { return null; }",
+            "  }",
+            "}");
+
+    assertThat(compile(source))
+        .hadErrorContaining("com.example.Outer.Inner must be public (and static if nested)");
+  }
+
+  private static Compilation compile(JavaFileObject... sources) {
+    return Compiler.javac()
+        .withProcessors(new ExamplePluginTaskProcessor(), new AutoServiceProcessor())
+        .compile(sources);
+  }
+
+  private static String runtimeMessage(ExamplePluginTask annotation) {
+    List<ConfigViolation> violations = ExamplePluginTaskAnnotations.violations(annotation);
+    assertThat(violations).hasSize(1);
+    return violations.get(0).message();
+  }
+
+  @ExamplePluginTask(sparkVersion = "3.5.1", executorInstances = 0)
+  private static final class ZeroExecutors {}
+
+  private static JavaFileObject pluginTask(String name, String attributes) {
+    return JavaFileObjects.forSourceString(
+        "com.example." + name,
+        String.join(
+            "\n",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask.Conf;",
+            "import org.flyte.flytekit.SdkRunnableTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@AutoService(SdkRunnableTask.class)",
+            "@SuppressWarnings(\"rawtypes\") // auto-service: SdkRunnableTask is generic",
+            "@ExamplePluginTask(",
+            "    " + attributes + ")",
+            "public class " + name + " extends ExamplePluginRunnableTask<Void, Void> {",
+            "  public " + name + "() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}"));
+  }
+
+  private static JavaFileObject plainTask(String name) {
+    return JavaFileObjects.forSourceString(
+        "com.example." + name,
+        String.join(
+            "\n",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import org.flyte.flytekit.SdkRunnableTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@AutoService(SdkRunnableTask.class)",
+            "@SuppressWarnings(\"rawtypes\")",
+            "public class " + name + " extends SdkRunnableTask<Void, Void> {",
+            "  public " + name + "() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}"));
+  }
+
+  /** Writes the compiled classes and resources to a directory and loads them from there. */
+  private URLClassLoader load(Compilation compilation) throws IOException {
+    for (JavaFileObject file : compilation.generatedFiles()) {
+      String path = file.toUri().getPath();
+      String prefix = "/" + StandardLocation.CLASS_OUTPUT.getName() + "/";
+      if (!path.startsWith(prefix)) {
+        continue;
+      }
+      Path target = classes.resolve(path.substring(prefix.length()));
+      Files.createDirectories(target.getParent());
+      try (InputStream in = file.openInputStream()) {
+        Files.copy(in, target);
+      }
+    }
+    return new URLClassLoader(
+        new URL[] {classes.toUri().toURL()}, ExamplePluginTaskProcessorTest.class.getClassLoader());
+  }
+
+  private static List<String> servicesLines(ClassLoader loader) throws IOException {
+    try (InputStream in = loader.getResourceAsStream(SERVICES_FILE)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .filter(l -> !l.isBlank() && !l.startsWith("#"))
+          .collect(Collectors.toList());
+    }
+  }
+
+  private static Map<String, RunnableTask> byName(Map<TaskIdentifier, RunnableTask> tasks) {
+    return tasks.entrySet().stream()
+        .collect(Collectors.toMap(e -> e.getKey().name(), Map.Entry::getValue));
+  }
+}
