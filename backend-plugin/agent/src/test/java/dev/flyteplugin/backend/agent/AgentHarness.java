@@ -1,20 +1,126 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
+import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
 import flyteidl.core.Literals.Literal;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import flyteidl.core.Literals.LiteralMap;
 import flyteidl.core.Literals.Primitive;
 import flyteidl.core.Literals.Scalar;
 
-final class AgentHarness {
-  private AgentHarness() {}
+/**
+ * The agent under test as the embedded mode builds it: the real runtime and Spark plugin on the
+ * fabric8 mock API server, the simulated Spark operator running the tasks' container args through
+ * jflyte's TaskExecutor. {@link #restartAgent()} replaces the agent process's parts (server,
+ * runtime, client) and keeps the cluster and the HMAC key.
+ */
+final class AgentHarness implements AutoCloseable {
+  static final String SUCCEEDING_TASK = "dev.flyteplugin.backend.agent.tasks.SquareTask";
+  static final String SLOW_TASK = "dev.flyteplugin.backend.agent.tasks.SlowTask";
+  static final String FAILING_TASK = "dev.flyteplugin.backend.agent.tasks.FailingTask";
+
+  static final String LOG_LINKS = "Driver logs=https://logs.example/{namespace}/{podName}";
+  private static final byte[] KEY = "harness-hmac-key-0123456789abcdef".getBytes();
+
+  private final RuntimeOptions options;
+  private final EmbeddedCluster cluster;
+  private final ResourceMetaCodec codec = new ResourceMetaCodec(KEY);
+  private AgentServer server;
+
+  private AgentHarness(Path work) throws Exception {
+    this.options =
+        new RuntimeOptions(
+            Optional.empty(),
+            List.of(),
+            Duration.ofHours(1),
+            Optional.of(LOG_LINKS),
+            Optional.empty(),
+            Optional.empty());
+    this.cluster = EmbeddedMode.cluster(options, Duration.ofMillis(20));
+    startAgent();
+  }
+
+  static AgentHarness start(Path work) throws Exception {
+    return new AgentHarness(work);
+  }
+
+  private void startAgent() throws Exception {
+    server =
+        AgentServer.start(
+            new AgentServer.Settings(
+                0,
+                0,
+                "flyte-operator-agent",
+                4 << 20,
+                Optional.empty(),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10)),
+            cluster.newRuntime(RuntimeFactory.runtimeConfig(options)),
+            codec,
+            new PrometheusRegistry());
+  }
+
+  /** Stops the agent (server and runtime) and starts a new one on the same cluster and key. */
+  void restartAgent() throws Exception {
+    server.close();
+    startAgent();
+  }
+
+  int port() {
+    return server.port();
+  }
+
+  int metricsPort() {
+    return server.metricsPort();
+  }
+
+  ResourceMetaCodec codec() {
+    return codec;
+  }
+
+  /** The SparkApplications in the simulated cluster. */
+  List<GenericKubernetesResource> applications() {
+    return cluster
+        .kubernetes()
+        .client()
+        .genericKubernetesResources(
+            KubernetesTaskRuntime.context(new SparkOperatorPlugin().identity()))
+        .inAnyNamespace()
+        .list()
+        .getItems();
+  }
+
+  /** Requests the mock API server has received so far. */
+  long apiRequestCount() {
+    return cluster.kubernetes().server().getRequestCount();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    cluster.close();
+  }
 
   static LiteralMap inputs(long n) {
-    return LiteralMap.newBuilder()
-        .putLiterals(
-            "n",
-            Literal.newBuilder()
-                .setScalar(Scalar.newBuilder().setPrimitive(Primitive.newBuilder().setInteger(n)))
-                .build())
+    return LiteralMap.newBuilder().putLiterals("n", integer(n)).build();
+  }
+
+  static long expectedOutput(long n) {
+    return n * n;
+  }
+
+  static long outputOf(LiteralMap outputs) {
+    return outputs.getLiteralsOrThrow("square").getScalar().getPrimitive().getInteger();
+  }
+
+  static Literal integer(long value) {
+    return Literal.newBuilder()
+        .setScalar(Scalar.newBuilder().setPrimitive(Primitive.newBuilder().setInteger(value)))
         .build();
   }
 }

@@ -2,7 +2,6 @@ package dev.flyteplugin.backend.runtime;
 
 import dev.flyteplugin.backend.api.OperatorPlugin;
 import dev.flyteplugin.backend.api.PhaseInfo;
-import dev.flyteplugin.backend.api.ResourceIdentity;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
@@ -52,7 +51,7 @@ final class CleanupSweeper {
     Instant now = clock.instant();
     Set<String> seen = new HashSet<>();
     int deleted = 0;
-    for (Map.Entry<ResourceIdentity, SharedIndexInformer<GenericKubernetesResource>> entry :
+    for (Map.Entry<InformerKey, SharedIndexInformer<GenericKubernetesResource>> entry :
         runtime.informers().entrySet()) {
       for (GenericKubernetesResource resource : entry.getValue().getStore().list()) {
         String uid = resource.getMetadata().getUid();
@@ -80,7 +79,7 @@ final class CleanupSweeper {
         Instant since =
             phase.occurredAt().orElseGet(() -> firstSeenTerminal.computeIfAbsent(uid, u -> now));
         if (Duration.between(since, now).compareTo(ttl) >= 0) {
-          runtime.deleteOwned(entry.getKey(), resource);
+          runtime.deleteOwned(entry.getKey().identity(), resource);
           firstSeenTerminal.remove(uid);
           deleted++;
           log.info(

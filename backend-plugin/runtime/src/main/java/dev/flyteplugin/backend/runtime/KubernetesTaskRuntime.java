@@ -57,7 +57,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   private final PluginRegistry registry;
   private final RuntimeConfig config;
   private final Clock clock;
-  private final Map<ResourceIdentity, SharedIndexInformer<GenericKubernetesResource>> informers =
+  private final Map<InformerKey, SharedIndexInformer<GenericKubernetesResource>> informers =
       new ConcurrentHashMap<>();
   private final Map<TaskHandle, Instant> recentlyCreated = new ConcurrentHashMap<>();
   private final CleanupSweeper sweeper;
@@ -138,7 +138,9 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
       return;
     }
     for (OperatorPlugin plugin : registry.plugins()) {
-      informers.computeIfAbsent(plugin.identity(), this::startInformer);
+      for (InformerKey key : informerKeys(plugin.identity())) {
+        informers.computeIfAbsent(key, this::startInformer);
+      }
     }
     long interval = config.sweepInterval().toMillis();
     scheduler.scheduleWithFixedDelay(
@@ -151,16 +153,30 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
         config.cleanupTtl());
   }
 
-  private SharedIndexInformer<GenericKubernetesResource> startInformer(ResourceIdentity identity) {
-    // One shared informer per kind, restricted to our own resources by label.
+  /**
+   * The informers of a kind: one for every namespace, or one per allowed namespace (so that a
+   * namespaced Role is enough RBAC).
+   */
+  private List<InformerKey> informerKeys(ResourceIdentity identity) {
+    if (!identity.namespaced() || config.allowedNamespaces().isEmpty()) {
+      return List.of(new InformerKey(identity, InformerKey.ALL_NAMESPACES));
+    }
+    return config.allowedNamespaces().stream()
+        .sorted()
+        .map(ns -> new InformerKey(identity, ns))
+        .toList();
+  }
+
+  private SharedIndexInformer<GenericKubernetesResource> startInformer(InformerKey key) {
+    // One shared informer per kind (and allowed namespace), restricted to our resources by label.
+    var operation = resources(key.identity());
     SharedIndexInformer<GenericKubernetesResource> informer =
-        resources(identity)
-            .inAnyNamespace()
+        (key.allNamespaces() ? operation.inAnyNamespace() : operation.inNamespace(key.namespace()))
             .withLabel(ExecutionLabels.MANAGED_BY, config.managedBy())
             .runnableInformer(config.informerResync().toMillis());
     informer.exceptionHandler(
         (isStarted, t) -> {
-          log.warn("informer of {} failed, retrying: {}", identity, t.toString());
+          log.warn("informer of {} failed, retrying: {}", key, t.toString());
           return true;
         });
     informer.start();
@@ -391,10 +407,24 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   @Override
   public TaskStatus status(TaskHandle handle) {
     OperatorPlugin plugin = registry.require(handle.category());
-    SharedIndexInformer<GenericKubernetesResource> informer = informers.get(plugin.identity());
-    if (informer == null) {
+    if (!started) {
       throw new IllegalStateException(
           "call start() before status(): the informers are not running");
+    }
+    SharedIndexInformer<GenericKubernetesResource> informer =
+        informers.get(new InformerKey(plugin.identity(), InformerKey.ALL_NAMESPACES));
+    if (informer == null) {
+      informer = informers.get(new InformerKey(plugin.identity(), handle.namespace()));
+    }
+    if (informer == null) {
+      return status(
+          PhaseInfo.systemPermanentFailure(
+              "NamespaceNotWatched",
+              "namespace '"
+                  + handle.namespace()
+                  + "' is not among this runtime's allowed namespaces "
+                  + config.allowedNamespaces().stream().sorted().toList(),
+              dev.flyteplugin.backend.api.TaskInfo.empty()));
     }
     GenericKubernetesResource resource;
     if (informer.hasSynced()) {
@@ -573,7 +603,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   // ---------------------------------------------------------------------------------------------
   // shared with the sweeper
 
-  Map<ResourceIdentity, SharedIndexInformer<GenericKubernetesResource>> informers() {
+  Map<InformerKey, SharedIndexInformer<GenericKubernetesResource>> informers() {
     return informers;
   }
 

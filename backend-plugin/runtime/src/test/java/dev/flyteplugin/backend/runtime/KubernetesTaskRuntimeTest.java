@@ -310,6 +310,20 @@ class KubernetesTaskRuntimeTest {
   }
 
   @Test
+  void withAnAllowListOnlyTheAllowedNamespacesAreWatched() throws Exception {
+    runtime.close();
+    runtime = newRuntime(RuntimeConfig.defaults().withAllowedNamespaces(java.util.Set.of(NS)));
+    TaskHandle handle = runtime.create(TestTasks.request("exec15", 0));
+    setState(handle, Map.of("state", "Running"));
+
+    await().until(() -> phaseOf(handle) == Phase.RUNNING);
+    TaskStatus elsewhere =
+        runtime.status(new TaskHandle(handle.category(), "kube-system", handle.name()));
+    assertThat(elsewhere.phase()).isEqualTo(Phase.FAILED);
+    assertThat(elsewhere.reason()).isEqualTo("NamespaceNotWatched");
+  }
+
+  @Test
   void aBuildErrorIsAPermanentFailureNamingTheProblem() {
     assertThatThrownBy(
             () -> runtime.create(TestTasks.request("exec9", 0, "test_job", TestTasks.broken())))
