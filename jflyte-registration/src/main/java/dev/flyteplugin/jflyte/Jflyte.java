@@ -1,0 +1,315 @@
+package dev.flyteplugin.jflyte;
+
+import dev.flyteplugin.jflyte.execute.ExecuteArgs;
+import dev.flyteplugin.jflyte.execute.ExecuteOutcome;
+import dev.flyteplugin.jflyte.execute.TaskExecutor;
+import dev.flyteplugin.jflyte.load.ProjectLoadException;
+import dev.flyteplugin.jflyte.register.AdminChannels;
+import dev.flyteplugin.jflyte.register.AdminRegistrar;
+import dev.flyteplugin.jflyte.register.RegistrationSummary;
+import dev.flyteplugin.jflyte.register.RetryPolicy;
+import dev.flyteplugin.jflyte.serialize.FlytectlFiles;
+import dev.flyteplugin.jflyte.serialize.IdentifierDefaults;
+import dev.flyteplugin.jflyte.serialize.RegistrationClosure;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The {@code jflyte} command line: serialize and register workflows, and the task entrypoint. */
+@Command(
+    name = "jflyte",
+    mixinStandardHelpOptions = true,
+    versionProvider = Jflyte.Version.class,
+    description = "Serialize and register flytekit-java workflows; run tasks in containers.",
+    subcommands = {Jflyte.Execute.class, Jflyte.Serialize.class, Jflyte.Register.class})
+public final class Jflyte implements Callable<Integer> {
+
+  /** Exit code for a failed command (bad input, failed registration...). */
+  public static final int EXIT_FAILURE = 1;
+
+  private final JflyteEnv env;
+  private final PrintStream out;
+
+  Jflyte(Map<String, String> env, PrintStream out) {
+    this.env = new JflyteEnv(env);
+    this.out = out;
+  }
+
+  public static void main(String... args) {
+    System.exit(run(args));
+  }
+
+  /** Runs jflyte without exiting; returns the exit code. */
+  public static int run(String... args) {
+    return run(System.getenv(), System.out, System.err, args);
+  }
+
+  static int run(Map<String, String> env, PrintStream out, PrintStream err, String... args) {
+    CommandLine commandLine = new CommandLine(new Jflyte(env, out));
+    commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    commandLine.setExecutionExceptionHandler(
+        (e, cmd, parseResult) -> {
+          // Expected failures get one clear line; anything else keeps its stack trace.
+          if (e instanceof IllegalArgumentException
+              || e instanceof ProjectLoadException
+              || e instanceof IOException) {
+            cmd.getErr().println("jflyte: error: " + e.getMessage());
+          } else {
+            cmd.getErr().println("jflyte: unexpected error: " + e);
+            e.printStackTrace(cmd.getErr());
+          }
+          return EXIT_FAILURE;
+        });
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(out);
+    return CommandLine.ExitCode.USAGE;
+  }
+
+  private static Jflyte root(CommandSpec spec) {
+    return (Jflyte) spec.root().userObject();
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Jflyte.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "jflyte (jflyte-registration) " + (version == null ? "development" : version),
+        "for flytekit-java 0.4.35, flyteidl 1.16.5"
+      };
+    }
+  }
+
+  /** Options shared by serialize and register. */
+  static final class ProjectOptions {
+    @Option(
+        names = {"-cp", "--classpath"},
+        description =
+            "Directory with the packaged jars of your workflows (child-first). Default:"
+                + " $JFLYTE_CLASSPATH, else jflyte's own class path.")
+    String classpath;
+
+    @Option(
+        names = "--image",
+        description =
+            "Image runnable tasks run in (holds jflyte and your jars). Default:"
+                + " $FLYTE_INTERNAL_IMAGE.")
+    String image;
+  }
+
+  @Command(
+      name = "execute",
+      mixinStandardHelpOptions = true,
+      description =
+          "Task container entrypoint: run a runnable task, write <outputPrefix>/outputs.pb or"
+              + " error.pb. User code comes from $JFLYTE_CLASSPATH (jar directory) or the class"
+              + " path.")
+  static final class Execute implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ExecuteArgs args;
+
+    @Override
+    public Integer call() {
+      Jflyte jflyte = root(spec);
+      ClassLoader userCode = jflyte.env.userClassLoader(null);
+      ExecuteOutcome outcome =
+          new TaskExecutor(userCode, jflyte.env.all())
+              .execute(
+                  List.of(
+                      "execute",
+                      "--task",
+                      args.task(),
+                      "--inputs",
+                      args.inputs(),
+                      "--outputPrefix",
+                      args.outputPrefix(),
+                      "--taskTemplatePath",
+                      args.taskTemplatePath()));
+      // Like jflyte: exit 0 once error.pb is written; propeller reads the error document.
+      jflyte.out.println(
+          (outcome.succeeded() ? "wrote " : "task failed, wrote ") + outcome.documentUri());
+      return CommandLine.ExitCode.OK;
+    }
+  }
+
+  @Command(
+      name = "serialize",
+      mixinStandardHelpOptions = true,
+      description = "Serialize entities to files.",
+      subcommands = SerializeWorkflows.class)
+  static final class Serialize implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().usage(root(spec).out);
+      return CommandLine.ExitCode.USAGE;
+    }
+  }
+
+  @Command(
+      name = "workflows",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write the tasks, workflows and launch plans as files for `flytectl register files`"
+              + " (project, domain and version left as registration placeholders).")
+  static final class SerializeWorkflows implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ProjectOptions project;
+
+    @Option(
+        names = {"-f", "--folder"},
+        required = true,
+        description = "Output directory (created if missing).")
+    Path folder;
+
+    @Override
+    public Integer call() throws IOException {
+      Jflyte jflyte = root(spec);
+      RegistrationClosure closure =
+          RegistrationClosure.load(
+              jflyte.env.userClassLoader(project.classpath),
+              jflyte.env.all(),
+              IdentifierDefaults.FLYTECTL_PLACEHOLDERS,
+              jflyte.env.optionOrEnv(project.image, JflyteEnv.IMAGE));
+      List<Path> files = FlytectlFiles.write(closure, folder);
+      files.forEach(file -> jflyte.out.println("wrote " + file));
+      jflyte.out.printf(
+          "serialized %d tasks, %d workflows, %d launch plans to %s%n",
+          closure.tasks().size(), closure.workflows().size(), closure.launchPlans().size(), folder);
+      return CommandLine.ExitCode.OK;
+    }
+  }
+
+  @Command(
+      name = "register",
+      mixinStandardHelpOptions = true,
+      description = "Register entities with FlyteAdmin.",
+      subcommands = RegisterWorkflows.class)
+  static final class Register implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().usage(root(spec).out);
+      return CommandLine.ExitCode.USAGE;
+    }
+  }
+
+  @Command(
+      name = "workflows",
+      mixinStandardHelpOptions = true,
+      description =
+          "Register the tasks, workflows and launch plans with FlyteAdmin over gRPC (tasks, then"
+              + " workflows, then launch plans; existing identical entities count as success).")
+  static final class RegisterWorkflows implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ProjectOptions project;
+
+    @Option(
+        names = {"-p", "--project"},
+        description = "Flyte project. Default: $FLYTE_INTERNAL_PROJECT.")
+    String projectName;
+
+    @Option(
+        names = {"-d", "--domain"},
+        description =
+            "Flyte domain (development, staging, production...). Default:"
+                + " $FLYTE_INTERNAL_DOMAIN.")
+    String domain;
+
+    @Option(
+        names = {"-v", "--version"},
+        description = "Version of every registered entity. Default: $FLYTE_INTERNAL_VERSION.")
+    String version;
+
+    @Option(
+        names = "--platform-url",
+        description =
+            "FlyteAdmin gRPC address (host:port, or https://host). Default:"
+                + " $FLYTE_PLATFORM_URL.")
+    String platformUrl;
+
+    @Option(
+        names = "--insecure",
+        description = "Plaintext instead of TLS. Default: $FLYTE_PLATFORM_INSECURE.")
+    Boolean insecure;
+
+    @Option(
+        names = "--token-file",
+        description = "File holding a bearer token for FlyteAdmin. Default: $FLYTE_AUTH_TOKEN.")
+    Path tokenFile;
+
+    @Option(
+        names = "--max-attempts",
+        defaultValue = "5",
+        description =
+            "Attempts per call on UNAVAILABLE, DEADLINE_EXCEEDED or INTERNAL"
+                + " (default ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Override
+    public Integer call() throws Exception {
+      Jflyte jflyte = root(spec);
+      JflyteEnv env = jflyte.env;
+      IdentifierDefaults defaults =
+          new IdentifierDefaults(
+              env.optionOrEnv(projectName, JflyteEnv.PROJECT),
+              env.optionOrEnv(domain, JflyteEnv.DOMAIN),
+              env.optionOrEnv(version, JflyteEnv.VERSION));
+      RegistrationClosure closure =
+          RegistrationClosure.load(
+              env.userClassLoader(project.classpath),
+              env.all(),
+              defaults,
+              env.optionOrEnv(project.image, JflyteEnv.IMAGE));
+      String token =
+          tokenFile != null
+              ? Files.readString(tokenFile, StandardCharsets.UTF_8).trim()
+              : env.get(JflyteEnv.AUTH_TOKEN);
+      ManagedChannel channel =
+          AdminChannels.open(
+              env.optionOrEnv(platformUrl, JflyteEnv.PLATFORM_URL),
+              insecure != null ? insecure : env.insecure(),
+              token);
+      try {
+        RetryPolicy policy =
+            new RetryPolicy(
+                maxAttempts,
+                RetryPolicy.DEFAULT.initialBackoff(),
+                RetryPolicy.DEFAULT.maxBackoff(),
+                RetryPolicy.DEFAULT.callTimeout());
+        RegistrationSummary summary =
+            new AdminRegistrar(channel, policy, jflyte.out).register(closure);
+        return summary.succeeded() ? CommandLine.ExitCode.OK : EXIT_FAILURE;
+      } finally {
+        channel.shutdown();
+        if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+          channel.shutdownNow();
+        }
+      }
+    }
+  }
+}
