@@ -1,0 +1,43 @@
+package dev.flyteplugin.flytekit.wordcount;
+
+import com.google.auto.service.AutoService;
+import com.google.auto.value.AutoValue;
+import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;
+import dev.flyteplugin.flytekit.ExamplePluginTask;
+import dev.flyteplugin.flytekit.ExamplePluginTask.Conf;
+import org.flyte.flytekit.SdkBindingData;
+import org.flyte.flytekit.SdkBindingDataFactory;
+import org.flyte.flytekit.SdkRunnableTask;
+import org.flyte.flytekit.jackson.JacksonSdkType;
+
+/** A plugin task configured by annotation: counts the words of a text. */
+@AutoService(SdkRunnableTask.class)
+@SuppressWarnings("rawtypes")
+@ExamplePluginTask(
+    sparkVersion = "3.5.1",
+    executorInstances = 4,
+    executorMemory = "4g",
+    sparkConf = {@Conf(key = "spark.sql.shuffle.partitions", value = "64")})
+public class CountWords extends ExamplePluginRunnableTask<TextInput, CountWords.Output> {
+  private static final long serialVersionUID = 1L;
+
+  public CountWords() {
+    super(JacksonSdkType.of(TextInput.class), JacksonSdkType.of(Output.class));
+  }
+
+  @Override
+  public Output run(TextInput input) {
+    String text = input.text().get().strip();
+    return Output.create(
+        SdkBindingDataFactory.of(text.isEmpty() ? 0L : (long) text.split("\\s+").length));
+  }
+
+  @AutoValue
+  public abstract static class Output {
+    public abstract SdkBindingData<Long> words();
+
+    public static Output create(SdkBindingData<Long> words) {
+      return new AutoValue_CountWords_Output(words);
+    }
+  }
+}
