@@ -3,15 +3,15 @@ package dev.flyteplugin.backend.agent;
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
 import flyteidl.core.Literals.Literal;
+import flyteidl.core.Literals.LiteralMap;
+import flyteidl.core.Literals.Primitive;
+import flyteidl.core.Literals.Scalar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import flyteidl.core.Literals.LiteralMap;
-import flyteidl.core.Literals.Primitive;
-import flyteidl.core.Literals.Scalar;
 
 /**
  * The agent under test as the embedded mode builds it: the real runtime and Spark plugin on the

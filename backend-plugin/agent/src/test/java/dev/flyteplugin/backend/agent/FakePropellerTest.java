@@ -57,7 +57,8 @@ class FakePropellerTest {
 
   @Test
   void listAgentsReportsTheExamplePluginCategorySoPropellerCanRouteIt() {
-    Agent agent = propeller.metadata().listAgents(ListAgentsRequest.getDefaultInstance()).getAgents(0);
+    Agent agent =
+        propeller.metadata().listAgents(ListAgentsRequest.getDefaultInstance()).getAgents(0);
     assertThat(agent.getName()).isEqualTo("flyte-operator-agent");
     assertThat(agent.getIsSync()).isFalse();
     assertThat(agent.getSupportedTaskCategoriesList()).contains(FakePropeller.EXAMPLE_PLUGIN);
@@ -81,8 +82,12 @@ class FakePropellerTest {
 
     ByteString meta = propeller.create(request);
     Resource first = propeller.get(meta);
-    assertThat(first.getPhase()).isIn(TaskExecution.Phase.QUEUED, TaskExecution.Phase.INITIALIZING,
-        TaskExecution.Phase.RUNNING, TaskExecution.Phase.SUCCEEDED);
+    assertThat(first.getPhase())
+        .isIn(
+            TaskExecution.Phase.QUEUED,
+            TaskExecution.Phase.INITIALIZING,
+            TaskExecution.Phase.RUNNING,
+            TaskExecution.Phase.SUCCEEDED);
     Resource done = propeller.pollUntilTerminal(meta, Duration.ofSeconds(30));
 
     assertThat(done.getPhase()).isEqualTo(TaskExecution.Phase.SUCCEEDED);
@@ -110,7 +115,8 @@ class FakePropellerTest {
         propeller.create(
             FakePropeller.createRequest(
                 AgentHarness.SLOW_TASK, AgentHarness.inputs(1), work.resolve("abort"), 0));
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> propeller.get(meta).getPhase() == TaskExecution.Phase.RUNNING);
 
     propeller.delete(meta);
@@ -138,7 +144,8 @@ class FakePropellerTest {
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT));
 
     assertThat(harness.apiRequestCount()).isEqualTo(requestsBefore);
-    assertThat(harness.applications()).extracting(a -> a.getMetadata().getName())
+    assertThat(harness.applications())
+        .extracting(a -> a.getMetadata().getName())
         .containsExactly(victim.name());
   }
 
@@ -174,7 +181,8 @@ class FakePropellerTest {
     Path prefix = work.resolve("fail");
     ByteString meta =
         propeller.create(
-            FakePropeller.createRequest(AgentHarness.FAILING_TASK, AgentHarness.inputs(3), prefix, 0));
+            FakePropeller.createRequest(
+                AgentHarness.FAILING_TASK, AgentHarness.inputs(3), prefix, 0));
     Resource done = propeller.pollUntilTerminal(meta, Duration.ofSeconds(30));
 
     // jflyte exits normally after writing error.pb, so the Spark application COMPLETES and
@@ -220,9 +228,7 @@ class FakePropellerTest {
     assertThatThrownBy(() -> propeller.create(good.toBuilder().clearTemplate().build()))
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
         .hasMessageContaining("template");
-    assertThatThrownBy(
-            () ->
-                propeller.get(ByteString.EMPTY))
+    assertThatThrownBy(() -> propeller.get(ByteString.EMPTY))
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
         .hasMessageContaining("resource_meta is empty");
     assertThatThrownBy(
@@ -274,11 +280,7 @@ class FakePropellerTest {
   @Test
   void getTaskLogsAnswersUnimplementedWithAMessage() {
     assertThatThrownBy(
-            () ->
-                propeller
-                    .agent()
-                    .getTaskLogs(GetTaskLogsRequest.getDefaultInstance())
-                    .hasNext())
+            () -> propeller.agent().getTaskLogs(GetTaskLogsRequest.getDefaultInstance()).hasNext())
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.UNIMPLEMENTED))
         .hasMessageContaining("log links");
   }

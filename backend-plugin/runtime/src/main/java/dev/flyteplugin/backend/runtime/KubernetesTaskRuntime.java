@@ -10,6 +10,7 @@ import dev.flyteplugin.backend.api.PhaseInfo;
 import dev.flyteplugin.backend.api.ResourceBuildException;
 import dev.flyteplugin.backend.api.ResourceIdentity;
 import dev.flyteplugin.backend.api.TaskContext;
+import dev.flyteplugin.backend.api.TaskInfo;
 import flyteidl.core.Execution.ExecutionError;
 import flyteidl.core.Execution.TaskExecution;
 import flyteidl.core.IdentifierOuterClass.TaskExecutionIdentifier;
@@ -424,7 +425,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
                   + handle.namespace()
                   + "' is not among this runtime's allowed namespaces "
                   + config.allowedNamespaces().stream().sorted().toList(),
-              dev.flyteplugin.backend.api.TaskInfo.empty()));
+              TaskInfo.empty()));
     }
     GenericKubernetesResource resource;
     if (informer.hasSynced()) {
@@ -464,14 +465,13 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
                   + config.managedBy()
                   + " does not exist: it was deleted externally (or never created by this"
                   + " runtime)",
-              dev.flyteplugin.backend.api.TaskInfo.empty()));
+              TaskInfo.empty()));
     }
     recentlyCreated.remove(handle);
     Optional<String> foreign = foreignReason(resource, handle);
     if (foreign.isPresent()) {
       return status(
-          PhaseInfo.systemPermanentFailure(
-              "ForeignResource", foreign.get(), dev.flyteplugin.backend.api.TaskInfo.empty()));
+          PhaseInfo.systemPermanentFailure("ForeignResource", foreign.get(), TaskInfo.empty()));
     }
     PhaseInfo phase;
     try {
@@ -482,7 +482,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
           PhaseInfo.systemRetryableFailure(
               "PhaseMappingFailed",
               "plugin " + plugin.getClass().getName() + " could not read the resource: " + e,
-              dev.flyteplugin.backend.api.TaskInfo.empty());
+              TaskInfo.empty());
     }
     if (resource.getMetadata().getDeletionTimestamp() != null && !phase.phase().isTerminal()) {
       // As the Go manager does: a non-terminal object being deleted will not finish.

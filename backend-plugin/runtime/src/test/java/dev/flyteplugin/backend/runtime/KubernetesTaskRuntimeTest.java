@@ -428,9 +428,4 @@ class KubernetesTaskRuntimeTest {
     job.setAdditionalProperty("spec", Map.of("image", "x"));
     return job;
   }
-
-  @SuppressWarnings("unused")
-  private static List<String> names(List<GenericKubernetesResource> items) {
-    return items.stream().map(i -> i.getMetadata().getName()).toList();
-  }
 }

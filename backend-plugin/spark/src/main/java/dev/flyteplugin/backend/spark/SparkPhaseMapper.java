@@ -1,6 +1,19 @@
 package dev.flyteplugin.backend.spark;
 
-import static dev.flyteplugin.backend.spark.SparkApplications.*;
+import static dev.flyteplugin.backend.spark.SparkApplications.COMPLETED;
+import static dev.flyteplugin.backend.spark.SparkApplications.FAILED;
+import static dev.flyteplugin.backend.spark.SparkApplications.FAILING;
+import static dev.flyteplugin.backend.spark.SparkApplications.INVALIDATING;
+import static dev.flyteplugin.backend.spark.SparkApplications.PENDING_RERUN;
+import static dev.flyteplugin.backend.spark.SparkApplications.RESUMING;
+import static dev.flyteplugin.backend.spark.SparkApplications.RUNNING;
+import static dev.flyteplugin.backend.spark.SparkApplications.SUBMISSION_FAILED;
+import static dev.flyteplugin.backend.spark.SparkApplications.SUBMITTED;
+import static dev.flyteplugin.backend.spark.SparkApplications.SUCCEEDING;
+import static dev.flyteplugin.backend.spark.SparkApplications.SUSPENDED;
+import static dev.flyteplugin.backend.spark.SparkApplications.SUSPENDING;
+import static dev.flyteplugin.backend.spark.SparkApplications.UNKNOWN;
+import static dev.flyteplugin.backend.spark.SparkApplications.driverPodName;
 
 import dev.flyteplugin.backend.api.PhaseInfo;
 import dev.flyteplugin.backend.api.TaskInfo;

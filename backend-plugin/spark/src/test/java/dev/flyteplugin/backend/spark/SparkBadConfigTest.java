@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.runtime.PluginRegistry;
@@ -74,10 +73,5 @@ class SparkBadConfigTest {
                 .list()
                 .getItems())
         .isEmpty();
-  }
-
-  @SuppressWarnings("unused")
-  private static Value unused() {
-    return Value.getDefaultInstance();
   }
 }
