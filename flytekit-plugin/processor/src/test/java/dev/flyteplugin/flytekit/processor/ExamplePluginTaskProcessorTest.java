@@ -11,6 +11,7 @@ import dev.flyteplugin.flytekit.ExamplePluginTask;
 import dev.flyteplugin.flytekit.ExamplePluginTaskAnnotations;
 import dev.flyteplugin.flytekit.ExamplePluginTasks;
 import dev.flyteplugin.proto.ConfigViolation;
+import dev.flyteplugin.proto.example.v1.RestartPolicy;
 import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,10 @@ class ExamplePluginTaskProcessorTest {
                 "sparkVersion = \"3.5.1\", executorInstances = 4, executorMemory = \"4g\",\n"
                     + "    sparkConf = {@Conf(key = \"spark.sql.shuffle.partitions\","
                     + " value = \"64\")}"),
-            pluginTask("SumWords", "sparkVersion = \"3.4.0\", driverMemory = \"2g\""),
+            pluginTask(
+                "SumWords",
+                "sparkVersion = \"3.4.0\", driverMemory = \"2g\","
+                    + " restartPolicy = RestartPolicy.Type.ON_FAILURE, onFailureRetries = 1"),
             plainTask("PlainTask"));
 
     assertThat(compilation).succeededWithoutWarnings();
@@ -86,6 +90,15 @@ class ExamplePluginTaskProcessorTest {
                   .getDriver()
                   .getMemory())
           .isEqualTo("2g");
+      assertThat(
+              ExamplePluginTasks.findConfig(tasks.get("com.example.SumWords"))
+                  .orElseThrow()
+                  .getRestartPolicy())
+          .isEqualTo(
+              RestartPolicy.newBuilder()
+                  .setType(RestartPolicy.Type.ON_FAILURE)
+                  .setOnFailureRetries(1)
+                  .build());
     }
   }
 
@@ -169,6 +182,26 @@ class ExamplePluginTaskProcessorTest {
                 + " keep one @Conf per key")
         .inFile(source)
         .onLineContaining("value = \"2\"");
+  }
+
+  @Test
+  void ruleSpanningAttributesPointsAtTheAttributeTheValidatorNames() {
+    JavaFileObject source =
+        pluginTask(
+            "CountWords",
+            "sparkVersion = \"3.5.1\",\n"
+                + "    restartPolicy = RestartPolicy.Type.NEVER,\n"
+                + "    onFailureRetries = 2");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation)
+        .hadErrorContaining(
+            "restartPolicy: NEVER does not retry, but retries are set; use ON_FAILURE to retry,"
+                + " or remove the retry counts")
+        .inFile(source)
+        .onLineContaining("restartPolicy = RestartPolicy.Type.NEVER");
   }
 
   @Test
@@ -371,6 +404,7 @@ class ExamplePluginTaskProcessorTest {
             "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
             "import dev.flyteplugin.flytekit.ExamplePluginTask;",
             "import dev.flyteplugin.flytekit.ExamplePluginTask.Conf;",
+            "import dev.flyteplugin.proto.example.v1.RestartPolicy;",
             "import org.flyte.flytekit.SdkRunnableTask;",
             "import org.flyte.flytekit.SdkTypes;",
             "@AutoService(SdkRunnableTask.class)",
