@@ -135,9 +135,7 @@ public final class TaskExecutor {
     Map<TaskIdentifier, RunnableTask> tasks =
         ProjectLoader.withContextClassLoader(
             userCode,
-            () ->
-                ProjectLoader.loadAll(
-                    RunnableTaskRegistrar.class, userCode, ProjectLoader.registrarEnv(env)));
+            () -> ProjectLoader.loadAll(RunnableTaskRegistrar.class, userCode, lookupEnv()));
     return tasks.entrySet().stream()
         .filter(entry -> entry.getKey().name().equals(name))
         .map(Map.Entry::getValue)
@@ -150,6 +148,17 @@ public final class TaskExecutor {
                         + "' in this image (found "
                         + tasks.keySet().stream().map(TaskIdentifier::name).sorted().toList()
                         + "); is the image built from the same version as the registration?"));
+  }
+
+  /**
+   * The registrars' environment. The task is looked up by name only, so a missing project, domain
+   * or version (an embedding caller, an old backend) must not stop it: flytekit-java 0.4.35's
+   * registrars reject null ones.
+   */
+  private Map<String, String> lookupEnv() {
+    Map<String, String> lookup = new java.util.HashMap<>(ProjectLoader.registrarEnv(env));
+    ProjectLoader.IDENTITY_ENV_KEYS.forEach(key -> lookup.putIfAbsent(key, "unset"));
+    return lookup;
   }
 
   private static Errors.ContainerError systemError(

@@ -1,0 +1,129 @@
+package dev.flyteplugin.jflyte.serialize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Message;
+import dev.flyteplugin.jflyte.JflyteTestRun;
+import dev.flyteplugin.jflyte.fixtures.ChildWorkflow;
+import dev.flyteplugin.jflyte.fixtures.DoubleTask;
+import dev.flyteplugin.jflyte.fixtures.ParentWorkflow;
+import flyteidl.admin.LaunchPlanOuterClass;
+import flyteidl.admin.TaskOuterClass;
+import flyteidl.admin.WorkflowOuterClass;
+import flyteidl.core.IdentifierOuterClass.Identifier;
+import flyteidl.core.IdentifierOuterClass.ResourceType;
+import flyteidl.core.Workflow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jflyte serialize workflows} output re-read the way {@code flytectl register files} reads
+ * it: files in name order, {@code _1} TaskSpec with template id, {@code _2} WorkflowSpec, {@code
+ * _3} admin.LaunchPlan, every project/domain/version a registration placeholder.
+ */
+class SerializeWorkflowsCommandTest {
+  static final Pattern FILE = Pattern.compile("^(\\d+)_(.+)_([123])\\.pb$");
+
+  @TempDir Path out;
+
+  @Test
+  void writesFilesFlytectlRegistersInOrderWithPlaceholders() throws Exception {
+    JflyteTestRun run =
+        JflyteTestRun.run(
+            Map.of("FLYTE_INTERNAL_IMAGE", "ghcr.io/example/app:1"),
+            "serialize",
+            "workflows",
+            "-f",
+            out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+
+    List<String> names;
+    try (Stream<Path> files = Files.list(out)) {
+      names = files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    // 4 tasks, 2 workflows, 2 launch plans.
+    assertThat(names).hasSize(8).allMatch(n -> FILE.matcher(n).matches());
+    List<Integer> kinds = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      Matcher m = FILE.matcher(names.get(i));
+      assertThat(m.matches()).isTrue();
+      assertThat(Integer.parseInt(m.group(1))).isEqualTo(i);
+      kinds.add(Integer.parseInt(m.group(3)));
+      String entity = m.group(2);
+      byte[] bytes = Files.readAllBytes(out.resolve(names.get(i)));
+      switch (m.group(3)) {
+        case "1" -> {
+          TaskOuterClass.TaskSpec spec = TaskOuterClass.TaskSpec.parseFrom(bytes);
+          assertNoUnknownFields(spec);
+          assertPlaceholders(spec.getTemplate().getId(), ResourceType.TASK, entity);
+        }
+        case "2" -> {
+          WorkflowOuterClass.WorkflowSpec spec = WorkflowOuterClass.WorkflowSpec.parseFrom(bytes);
+          assertNoUnknownFields(spec);
+          assertPlaceholders(spec.getTemplate().getId(), ResourceType.WORKFLOW, entity);
+          for (Workflow.Node node : spec.getTemplate().getNodesList()) {
+            if (node.hasTaskNode()) {
+              assertPlaceholders(
+                  node.getTaskNode().getReferenceId(),
+                  ResourceType.TASK,
+                  DoubleTask.class.getName());
+            }
+          }
+          if (entity.equals(ParentWorkflow.class.getName())) {
+            assertPlaceholders(
+                spec.getSubWorkflows(0).getId(),
+                ResourceType.WORKFLOW,
+                ChildWorkflow.class.getName());
+          }
+        }
+        default -> {
+          LaunchPlanOuterClass.LaunchPlan plan = LaunchPlanOuterClass.LaunchPlan.parseFrom(bytes);
+          assertNoUnknownFields(plan);
+          assertPlaceholders(plan.getId(), ResourceType.LAUNCH_PLAN, entity);
+          assertThat(plan.getSpec().getWorkflowId().getProject())
+              .isEqualTo("{{ registration.project }}");
+        }
+      }
+    }
+    assertThat(kinds).containsExactly(1, 1, 1, 1, 2, 2, 3, 3);
+    assertThat(run.out()).contains("serialized 4 tasks, 2 workflows, 2 launch plans");
+  }
+
+  @Test
+  void failsWithAClearMessageWhenRunnableTasksHaveNoImage() {
+    JflyteTestRun run = JflyteTestRun.run(Map.of(), "serialize", "workflows", "-f", out.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("no image for runnable task").contains("FLYTE_INTERNAL_IMAGE");
+  }
+
+  private static void assertPlaceholders(Identifier id, ResourceType type, String name) {
+    assertThat(id.getResourceType()).isEqualTo(type);
+    assertThat(id.getName()).isEqualTo(name);
+    assertThat(id.getProject()).isEqualTo("{{ registration.project }}");
+    assertThat(id.getDomain()).isEqualTo("{{ registration.domain }}");
+    assertThat(id.getVersion()).isEqualTo("{{ registration.version }}");
+  }
+
+  private static void assertNoUnknownFields(Message message) {
+    // A file parsed as the wrong message type shows up as unknown fields.
+    assertThat(message.getUnknownFields().asMap()).isEmpty();
+    message
+        .getAllFields()
+        .values()
+        .forEach(
+            value -> {
+              if (value instanceof Message nested) {
+                assertNoUnknownFields(nested);
+              }
+            });
+  }
+}
