@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * <app>-driver} with the operator's labels. No Spark runs: while RUNNING it calls a {@link
  * SimulatedWorkload}, interrupted when the application is deleted.
  *
- * <p>Two modes: {@link #automatic} drives every application by itself; {@link #scripted} does
- * nothing on its own and a test moves applications with {@link #moveTo}.
+ * <p>Two modes: {@link #automatic} drives every application by itself (and, like the real operator
+ * after a restart, picks up applications it finds SUBMITTED or RUNNING when it starts); {@link
+ * #scripted} does nothing on its own and a test moves applications with {@link #moveTo}.
  */
 public final class SimulatedSparkOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimulatedSparkOperator.class);
@@ -126,15 +127,26 @@ public final class SimulatedSparkOperator implements AutoCloseable {
   private final class Handler implements ResourceEventHandler<GenericKubernetesResource> {
     @Override
     public void onAdd(GenericKubernetesResource app) {
-      if (automatic && state(app).isEmpty() && app.getMetadata().getDeletionTimestamp() == null) {
-        String key = key(app);
-        runs.computeIfAbsent(key, k -> executor.submit(() -> drive(app)));
+      if (!automatic || app.getMetadata().getDeletionTimestamp() != null) {
+        return;
+      }
+      String state = state(app);
+      if (state.isEmpty()) {
+        runs.computeIfAbsent(key(app), k -> executor.submit(() -> drive(app, false)));
+      } else if (!SparkApplications.isTerminal(state)) {
+        // Seen in the first list of a restarted simulation: pick the run up again, as the real
+        // operator does after a restart. (Only here, never on updates, which may be stale.)
+        runs.computeIfAbsent(key(app), k -> executor.submit(() -> drive(app, true)));
       }
     }
 
     @Override
     public void onUpdate(GenericKubernetesResource oldApp, GenericKubernetesResource newApp) {
-      onAdd(newApp);
+      if (automatic
+          && state(newApp).isEmpty()
+          && newApp.getMetadata().getDeletionTimestamp() == null) {
+        runs.computeIfAbsent(key(newApp), k -> executor.submit(() -> drive(newApp, false)));
+      }
     }
 
     @Override
@@ -148,18 +160,20 @@ public final class SimulatedSparkOperator implements AutoCloseable {
     }
   }
 
-  /** The automatic life of one application. */
-  private void drive(GenericKubernetesResource app) {
+  /** The automatic life of one application; {@code resume} skips the submission. */
+  private void drive(GenericKubernetesResource app, boolean resume) {
     String ns = app.getMetadata().getNamespace();
     String name = app.getMetadata().getName();
     try {
-      String problem = submissionProblem(app);
-      if (problem != null) {
-        moveTo(ns, name, SparkApplications.SUBMISSION_FAILED, problem);
-        return;
+      if (!resume) {
+        String problem = submissionProblem(app);
+        if (problem != null) {
+          moveTo(ns, name, SparkApplications.SUBMISSION_FAILED, problem);
+          return;
+        }
+        moveTo(ns, name, SparkApplications.SUBMITTED, "");
+        Thread.sleep(stepDelay.toMillis());
       }
-      moveTo(ns, name, SparkApplications.SUBMITTED, "");
-      Thread.sleep(stepDelay.toMillis());
       moveTo(ns, name, SparkApplications.RUNNING, "");
       GenericKubernetesResource current = apps().inNamespace(ns).withName(name).get();
       if (current == null) {

@@ -180,6 +180,32 @@ class SimulatedSparkOperatorTest {
   }
 
   @Test
+  void aRestartedOperatorPicksUpARunningApplication() {
+    operator =
+        SimulatedSparkOperator.automatic(
+                k8s.client(),
+                SimulatedWorkload.succeedAfter(Duration.ofMinutes(5)),
+                Duration.ofMillis(20))
+            .start();
+    apps().inNamespace(NS).resource(app("longrun", validSpec())).create();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> state(apps().inNamespace(NS).withName("longrun").get()).equals("RUNNING"));
+
+    operator.close();
+    operator =
+        SimulatedSparkOperator.automatic(
+                k8s.client(),
+                SimulatedWorkload.succeedAfter(Duration.ofMillis(50)),
+                Duration.ofMillis(20))
+            .start();
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> state(apps().inNamespace(NS).withName("longrun").get()).equals("COMPLETED"));
+  }
+
+  @Test
   void aScriptedOperatorOnlyMovesWhatTheTestSays() throws InterruptedException {
     operator = SimulatedSparkOperator.scripted(k8s.client()).start();
     apps().inNamespace(NS).resource(app("manual", validSpec())).create();
