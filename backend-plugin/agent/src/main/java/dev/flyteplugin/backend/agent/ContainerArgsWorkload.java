@@ -11,7 +11,15 @@ import java.util.Map;
  * (the task's container args as propeller rendered them, {@code jflyte execute --task ...}) with
  * the driver's environment, in this JVM. A real driver runs the same args in its pod.
  */
-final class ContainerArgsWorkload implements SimulatedWorkload {
+public final class ContainerArgsWorkload implements SimulatedWorkload {
+
+  /**
+   * The simulated driver running each application's args through jflyte's entrypoint in this JVM,
+   * with the tasks of {@code userCode}: what embedded mode and the example runner use.
+   */
+  public static SimulatedWorkload jflyte(ClassLoader userCode) {
+    return new ContainerArgsWorkload(JflyteDriver.runner(userCode));
+  }
 
   /** Runs one task's container args; returns the outcome of the run. */
   @FunctionalInterface
