@@ -3,6 +3,7 @@ package dev.flyteplugin.flytekit;
 import dev.flyteplugin.proto.example.v1.RestartPolicy;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -23,10 +24,14 @@ import java.lang.annotation.Target;
  * {@link ExamplePluginRunnableTask#getSparkConfig()}. Numeric attributes left at {@link #UNSET} and
  * string attributes left empty are not written, so the backend's default applies.
  *
+ * <p>The annotation is inherited: an abstract base class can hold the config that its concrete task
+ * subclasses share.
+ *
  * <p>The processor {@code flytekit-plugin-processor} checks the annotation at compile time with the
  * same rules (and messages) as the runtime check.
  */
 @Documented
+@Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface ExamplePluginTask {

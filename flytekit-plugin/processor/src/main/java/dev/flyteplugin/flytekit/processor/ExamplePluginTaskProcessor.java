@@ -31,7 +31,9 @@ import javax.tools.Diagnostic;
  * messages as the runtime check ({@link ExamplePluginTaskAnnotations}, which runs {@code
  * SparkConfigValidator}), and what only a compiler can see: that the class is a concrete, public
  * {@link ExamplePluginRunnableTask} with a public no-argument constructor and is registered with
- * {@code @AutoService(SdkRunnableTask.class)}, so flytekit-java discovers it.
+ * {@code @AutoService(SdkRunnableTask.class)}, so flytekit-java discovers it. An abstract annotated
+ * class is a shared base: its config is checked, and each concrete subclass (which inherits the
+ * annotation) is checked as a task.
  *
  * <p>It writes no files: registration stays with auto-service, so the two processors never write
  * the same {@code META-INF/services} file.
@@ -51,11 +53,6 @@ public final class ExamplePluginTaskProcessor extends AbstractProcessor {
       "%s extends SdkRunnableTask but not ExamplePluginRunnableTask, so its TaskTemplate would"
           + " not get type example_plugin and its config: extend"
           + " ExamplePluginRunnableTask<Input, Output> instead";
-  static final String ABSTRACT =
-      "%s is abstract, but ServiceLoader instantiates every registered task: make it concrete, or"
-          + " move "
-          + ANNOTATION
-          + " to its concrete subclasses";
   static final String NOT_PUBLIC =
       "%s must be public (and static if nested) for ServiceLoader to instantiate it: make it"
           + " public static";
@@ -96,31 +93,33 @@ public final class ExamplePluginTaskProcessor extends AbstractProcessor {
   }
 
   private void check(Element element) {
-    AnnotationMirror mirror =
-        annotationMirror(element, ExamplePluginTask.class.getCanonicalName()).orElseThrow();
+    // Absent when the annotation is inherited from a superclass, which is checked on its own.
+    AnnotationMirror direct =
+        annotationMirror(element, ExamplePluginTask.class.getCanonicalName()).orElse(null);
     if (element.getKind() != ElementKind.CLASS) {
       error(
           String.format(NOT_A_CLASS, article(element.getKind()), element.getSimpleName()),
           element,
-          mirror);
+          direct);
       return;
     }
     TypeElement type = (TypeElement) element;
-    checkShape(type, mirror);
-    checkConfig(type, mirror);
+    if (!checkShape(type, direct) && direct != null) {
+      checkConfig(type, direct);
+    }
   }
 
-  private void checkShape(TypeElement type, AnnotationMirror mirror) {
+  /** Returns whether the class is not a plugin task at all (so its config is not checked). */
+  private boolean checkShape(TypeElement type, AnnotationMirror mirror) {
     String name = type.getQualifiedName().toString();
     if (!isSubclassOf(type, ExamplePluginRunnableTask.class.getCanonicalName())) {
       String message =
           isSubclassOf(type, SDK_RUNNABLE_TASK) ? PLAIN_RUNNABLE_TASK : NOT_A_RUNNABLE_TASK;
       error(String.format(message, name), type, mirror);
-      return;
+      return true;
     }
     if (type.getModifiers().contains(Modifier.ABSTRACT)) {
-      error(String.format(ABSTRACT, name), type, mirror);
-      return;
+      return false; // a shared base: never instantiated; its concrete subclasses are checked
     }
     boolean nestedInner =
         type.getNestingKind() == NestingKind.MEMBER
@@ -141,6 +140,7 @@ public final class ExamplePluginTaskProcessor extends AbstractProcessor {
     if (!registeredAsRunnableTask(type)) {
       error(String.format(NOT_REGISTERED, name), type, mirror);
     }
+    return false;
   }
 
   private void checkConfig(TypeElement type, AnnotationMirror mirror) {
@@ -272,6 +272,10 @@ public final class ExamplePluginTaskProcessor extends AbstractProcessor {
   }
 
   private void error(String message, Element element, AnnotationMirror mirror) {
-    processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, element, mirror);
+    if (mirror == null) {
+      processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, element);
+    } else {
+      processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, element, mirror);
+    }
   }
 }

@@ -292,21 +292,71 @@ class ExamplePluginTaskProcessorTest {
   }
 
   @Test
-  void abstractTaskFails() {
-    JavaFileObject source =
-        JavaFileObjects.forSourceLines(
-            "com.example.Base",
-            "package com.example;",
-            "import com.google.auto.service.AutoService;",
-            "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
-            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
-            "import org.flyte.flytekit.SdkRunnableTask;",
-            "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
-            "public abstract class Base extends ExamplePluginRunnableTask<Void, Void> {",
-            "  protected Base() { super(null, null); }",
-            "}");
+  void abstractAnnotatedBaseSharesItsConfigWithRegisteredSubclasses() throws Exception {
+    Compilation compilation =
+        compile(
+            sharedBase("sparkVersion = \"3.5.1\", executorInstances = 3"),
+            subclassOfBase("Registered", true));
 
-    assertThat(compile(source)).hadErrorContaining("com.example.Base is abstract");
+    assertThat(compilation).succeededWithoutWarnings();
+    try (URLClassLoader loader = load(compilation)) {
+      Map<String, RunnableTask> tasks = byName(new SdkRunnableTaskRegistrar().load(ENV, loader));
+      assertThat(tasks).containsOnlyKeys("com.example.Registered");
+      assertThat(
+              ExamplePluginTasks.findConfig(tasks.get("com.example.Registered"))
+                  .orElseThrow()
+                  .getExecutor()
+                  .getInstances())
+          .isEqualTo(3);
+    }
+  }
+
+  @Test
+  void subclassInheritingTheAnnotationMustBeRegisteredToo() {
+    Compilation compilation =
+        compile(sharedBase("sparkVersion = \"3.5.1\""), subclassOfBase("Forgotten", false));
+
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation).hadErrorContaining("com.example.Forgotten is not registered");
+  }
+
+  @Test
+  void invalidConfigOfAnAbstractBaseIsReportedOnceOnTheBase() {
+    JavaFileObject base = sharedBase("sparkVersion = \"3.5.1\", executorInstances = -1");
+
+    Compilation compilation = compile(base, subclassOfBase("Registered", true));
+
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation)
+        .hadErrorContaining("executorInstances: must be at least 1, got -1")
+        .inFile(base)
+        .onLineContaining("executorInstances = -1");
+  }
+
+  private static JavaFileObject sharedBase(String attributes) {
+    return JavaFileObjects.forSourceLines(
+        "com.example.Base",
+        "package com.example;",
+        "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
+        "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+        "import org.flyte.flytekit.SdkTypes;",
+        "@ExamplePluginTask(" + attributes + ")",
+        "public abstract class Base extends ExamplePluginRunnableTask<Void, Void> {",
+        "  protected Base() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+        "}");
+  }
+
+  private static JavaFileObject subclassOfBase(String name, boolean registered) {
+    return JavaFileObjects.forSourceLines(
+        "com.example." + name,
+        "package com.example;",
+        "import com.google.auto.service.AutoService;",
+        "import org.flyte.flytekit.SdkRunnableTask;",
+        registered ? "@AutoService(SdkRunnableTask.class)" : "",
+        "@SuppressWarnings(\"rawtypes\")",
+        "public class " + name + " extends Base {",
+        "  @Override public Void run(Void input) { return null; }",
+        "}");
   }
 
   @Test
