@@ -64,9 +64,18 @@ public final class ExamplePluginTaskProcessor extends AbstractProcessor {
           + " @AutoService(SdkRunnableTask.class) (com.google.auto.service.AutoService) to the"
           + " class";
 
+  static final String PROGRAMMATIC_NOT_REGISTERED =
+      "%s extends ExamplePluginRunnableTask but is not registered, so flytekit-java would not"
+          + " discover it: add @AutoService(SdkRunnableTask.class), unless it is listed in"
+          + " META-INF/services by hand";
+
+  /**
+   * Every type, not only annotated ones: a task whose config is computed in code has no annotation
+   * but can be forgotten all the same. Nothing is claimed, so other processors still run.
+   */
   @Override
   public Set<String> getSupportedAnnotationTypes() {
-    return Set.of(ExamplePluginTask.class.getCanonicalName());
+    return Set.of("*");
   }
 
   @Override
@@ -89,7 +98,42 @@ public final class ExamplePluginTaskProcessor extends AbstractProcessor {
                 element);
       }
     }
+    for (TypeElement type : ElementFilter.typesIn(round.getRootElements())) {
+      try {
+        warnIfUnregisteredProgrammaticTask(type);
+      } catch (RuntimeException e) {
+        processingEnv
+            .getMessager()
+            .printMessage(
+                Diagnostic.Kind.ERROR,
+                ANNOTATION + " processor failed on " + type + ": " + e,
+                type);
+      }
+    }
     return false;
+  }
+
+  /**
+   * A warning, not an error: a hand-written services file is a legitimate registration this
+   * processor cannot see.
+   */
+  private void warnIfUnregisteredProgrammaticTask(TypeElement type) {
+    for (TypeElement nested : ElementFilter.typesIn(type.getEnclosedElements())) {
+      warnIfUnregisteredProgrammaticTask(nested);
+    }
+    if (type.getKind() != ElementKind.CLASS
+        || type.getModifiers().contains(Modifier.ABSTRACT)
+        || type.getAnnotation(ExamplePluginTask.class) != null // checked as an annotated task
+        || !isSubclassOf(type, ExamplePluginRunnableTask.class.getCanonicalName())
+        || registeredAsRunnableTask(type)) {
+      return;
+    }
+    processingEnv
+        .getMessager()
+        .printMessage(
+            Diagnostic.Kind.WARNING,
+            String.format(PROGRAMMATIC_NOT_REGISTERED, type.getQualifiedName()),
+            type);
   }
 
   private void check(Element element) {

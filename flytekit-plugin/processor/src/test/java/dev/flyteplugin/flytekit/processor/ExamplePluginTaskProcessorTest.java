@@ -406,6 +406,33 @@ class ExamplePluginTaskProcessorTest {
   }
 
   @Test
+  void unregisteredTaskWithComputedConfigGetsAWarning() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.Computed",
+            "package com.example;",
+            "import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;",
+            "import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "public class Computed extends ExamplePluginRunnableTask<Void, Void> {",
+            "  public Computed() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public SparkApplicationConfig getSparkConfig() {",
+            "    return SparkApplicationConfig.newBuilder().setSparkVersion(\"3.5.1\").build();",
+            "  }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}");
+
+    Compilation compilation = compile(source);
+
+    assertThat(compilation).succeeded();
+    assertThat(compilation)
+        .hadWarningContaining(
+            "com.example.Computed extends ExamplePluginRunnableTask but is not registered")
+        .inFile(source)
+        .onLineContaining("public class Computed");
+  }
+
+  @Test
   void nonStaticNestedTaskFails() {
     JavaFileObject source =
         JavaFileObjects.forSourceLines(
