@@ -29,6 +29,8 @@ public final class EmbeddedCluster implements AutoCloseable {
   private final PluginRegistry registry;
   private final EmbeddedKubernetes kubernetes;
   private final SimulatedSparkOperator operator;
+  private final Object idle = new Object();
+  private int runningWorkloads;
 
   private EmbeddedCluster(
       PluginRegistry registry, SimulatedWorkload workload, Duration operatorStepDelay) {
@@ -39,7 +41,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             registry.plugins().stream().map(OperatorPlugin::identity).distinct().toList());
     this.operator =
         SimulatedSparkOperator.automatic(
-                kubernetes.newClient(builder -> {}), workload, operatorStepDelay)
+                kubernetes.newClient(builder -> {}), tracked(workload), operatorStepDelay)
             .start();
   }
 
@@ -68,9 +70,38 @@ public final class EmbeddedCluster implements AutoCloseable {
         .build();
   }
 
+  /** Counts running workloads so that {@link #close()} can wait for them to stop writing. */
+  private SimulatedWorkload tracked(SimulatedWorkload workload) {
+    return application -> {
+      synchronized (idle) {
+        runningWorkloads++;
+      }
+      try {
+        return workload.run(application);
+      } finally {
+        synchronized (idle) {
+          runningWorkloads--;
+          idle.notifyAll();
+        }
+      }
+    };
+  }
+
+  /** Stops the operator (interrupting running workloads, then waiting up to 10 s for them). */
   @Override
   public void close() {
     operator.close();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    synchronized (idle) {
+      while (runningWorkloads > 0 && System.nanoTime() < deadline) {
+        try {
+          idle.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
     kubernetes.close();
   }
 }

@@ -135,6 +135,16 @@ final class FakePropeller implements AutoCloseable {
                 .setTaskExecutionId(id)
                 .setNamespace("flytesnacks-development")
                 .putLabels("team", "data")
+                // What propeller puts into every task container's environment.
+                .putEnvironmentVariables("FLYTE_INTERNAL_EXECUTION_PROJECT", "flytesnacks")
+                .putEnvironmentVariables("FLYTE_INTERNAL_EXECUTION_DOMAIN", "development")
+                .putEnvironmentVariables("FLYTE_INTERNAL_TASK_PROJECT", "flytesnacks")
+                .putEnvironmentVariables("FLYTE_INTERNAL_TASK_DOMAIN", "development")
+                .putEnvironmentVariables("FLYTE_INTERNAL_TASK_NAME", taskName)
+                .putEnvironmentVariables("FLYTE_INTERNAL_TASK_VERSION", "v1")
+                .putEnvironmentVariables("FLYTE_INTERNAL_PROJECT", "flytesnacks")
+                .putEnvironmentVariables("FLYTE_INTERNAL_DOMAIN", "development")
+                .putEnvironmentVariables("FLYTE_INTERNAL_VERSION", "v1")
                 .setK8SServiceAccount("default"))
         .build();
   }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Value;
 import dev.flyteplugin.backend.runtime.TaskCategory;
 import dev.flyteplugin.backend.runtime.TaskHandle;
-import dev.flyteplugin.proto.example.ExamplePlugin;
 import flyteidl.admin.AgentOuterClass.Agent;
 import flyteidl.admin.AgentOuterClass.AgentError;
 import flyteidl.admin.AgentOuterClass.CreateTaskRequest;
@@ -120,7 +120,7 @@ class FakePropellerTest {
         .until(() -> propeller.get(meta).getPhase() == TaskExecution.Phase.RUNNING);
 
     propeller.delete(meta);
-    await().atMost(Duration.ofSeconds(10)).until(() -> harness.applications().isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> harness.applications().isEmpty());
     propeller.delete(meta);
 
     assertThat(work.resolve("abort").resolve("outputs.pb")).doesNotExist();
@@ -133,6 +133,10 @@ class FakePropellerTest {
             FakePropeller.createRequest(
                 AgentHarness.SLOW_TASK, AgentHarness.inputs(1), work.resolve("victim"), 0));
     TaskHandle victim = harness.codec().decode(real.toByteArray());
+    // Running: the simulated operator is idle while the task sleeps, so the API server is quiet.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> propeller.get(real).getPhase() == TaskExecution.Phase.RUNNING);
     byte[] foreignKey = "an attacker's key, not the deployment's".getBytes();
     ByteString forged = ByteString.copyFrom(new ResourceMetaCodec(foreignKey).encode(victim));
     long requestsBefore = harness.apiRequestCount();
@@ -253,10 +257,10 @@ class FakePropellerTest {
             .setTemplate(
                 good.getTemplate().toBuilder()
                     .setCustom(
-                        ExamplePlugin.encode(
-                            ExamplePlugin.decode(good.getTemplate().getCustom()).toBuilder()
-                                .setSparkVersion("not-a-version")
-                                .build())))
+                        good.getTemplate().getCustom().toBuilder()
+                            .putFields(
+                                "sparkVersion",
+                                Value.newBuilder().setStringValue("not-a-version").build())))
             .build();
     assertThatThrownBy(() -> propeller.create(bad))
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))

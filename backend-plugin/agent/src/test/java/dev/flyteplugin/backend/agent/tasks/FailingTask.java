@@ -15,6 +15,6 @@ public class FailingTask extends SdkRunnableTask<SquareTask.Input, SquareTask.Ou
 
   @Override
   public SquareTask.Output run(SquareTask.Input input) {
-    throw new IllegalArgumentException("n must be even, got " + input.n());
+    throw new IllegalArgumentException("n must be even, got " + input.n().get());
   }
 }

@@ -2,6 +2,8 @@ package dev.flyteplugin.backend.agent.tasks;
 
 import com.google.auto.service.AutoService;
 import com.google.auto.value.AutoValue;
+import org.flyte.flytekit.SdkBindingData;
+import org.flyte.flytekit.SdkBindingDataFactory;
 import org.flyte.flytekit.SdkRunnableTask;
 import org.flyte.flytekit.jackson.JacksonSdkType;
 
@@ -16,15 +18,16 @@ public class SquareTask extends SdkRunnableTask<SquareTask.Input, SquareTask.Out
 
   @Override
   public Output run(Input input) {
-    return Output.create(input.n() * input.n());
+    long n = input.n().get();
+    return Output.create(SdkBindingDataFactory.of(n * n));
   }
 
   /** The task's input. */
   @AutoValue
   public abstract static class Input {
-    public abstract long n();
+    public abstract SdkBindingData<Long> n();
 
-    public static Input create(long n) {
+    public static Input create(SdkBindingData<Long> n) {
       return new AutoValue_SquareTask_Input(n);
     }
   }
@@ -32,9 +35,9 @@ public class SquareTask extends SdkRunnableTask<SquareTask.Input, SquareTask.Out
   /** The task's output. */
   @AutoValue
   public abstract static class Output {
-    public abstract long square();
+    public abstract SdkBindingData<Long> square();
 
-    public static Output create(long square) {
+    public static Output create(SdkBindingData<Long> square) {
       return new AutoValue_SquareTask_Output(square);
     }
   }
