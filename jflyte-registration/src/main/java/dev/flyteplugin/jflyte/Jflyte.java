@@ -75,7 +75,17 @@ public final class Jflyte implements Callable<Integer> {
           }
           return EXIT_FAILURE;
         });
-    return commandLine.execute(args);
+    return commandLine.execute(withoutLeadingJflyte(args));
+  }
+
+  /**
+   * Task containers carry args {@code jflyte execute ...} (jflyte's own convention): with this
+   * launcher as the image's entrypoint, the first arg repeats the program name.
+   */
+  static String[] withoutLeadingJflyte(String... args) {
+    return args.length > 0 && args[0].equals("jflyte")
+        ? java.util.Arrays.copyOfRange(args, 1, args.length)
+        : args;
   }
 
   @Override
