@@ -240,6 +240,22 @@ class ExamplePluginTaskProcessorTest {
   }
 
   @Test
+  void annotationOnAnInterfaceFails() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.Tasky",
+            "package com.example;",
+            "import dev.flyteplugin.flytekit.ExamplePluginTask;",
+            "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
+            "public interface Tasky {}");
+
+    assertThat(compile(source))
+        .hadErrorContaining("@ExamplePluginTask goes on a class, not on an interface Tasky")
+        .inFile(source)
+        .onLineContaining("@ExamplePluginTask");
+  }
+
+  @Test
   void plainSdkRunnableTaskFailsBecauseItWouldNotCarryThePluginType() {
     JavaFileObject source =
         JavaFileObjects.forSourceLines(
