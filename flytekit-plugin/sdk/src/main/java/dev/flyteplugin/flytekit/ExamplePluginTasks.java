@@ -2,6 +2,7 @@ package dev.flyteplugin.flytekit;
 
 import dev.flyteplugin.proto.InvalidConfigException;
 import dev.flyteplugin.proto.example.ExamplePlugin;
+import dev.flyteplugin.proto.example.SparkConfigValidator;
 import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Optional;
@@ -28,7 +29,7 @@ public final class ExamplePluginTasks {
    */
   public static SparkApplicationConfig configOf(SdkRunnableTask<?, ?> task) {
     if (task instanceof ExamplePluginRunnableTask<?, ?> pluginTask) {
-      return pluginTask.getSparkConfig();
+      return validated(pluginTask);
     }
     throw new IllegalArgumentException(
         task.getClass().getName()
@@ -61,7 +62,13 @@ public final class ExamplePluginTasks {
       throw new IllegalArgumentException(
           "the constructor of " + taskClass.getName() + " failed: " + e.getCause(), e.getCause());
     }
-    return ((ExamplePluginRunnableTask<?, ?>) task).getSparkConfig();
+    return validated((ExamplePluginRunnableTask<?, ?>) task);
+  }
+
+  private static SparkApplicationConfig validated(ExamplePluginRunnableTask<?, ?> task) {
+    SparkApplicationConfig config = task.getSparkConfig();
+    SparkConfigValidator.check(config); // a config computed in code is not validated elsewhere
+    return config;
   }
 
   /**

@@ -169,6 +169,9 @@ class ExamplePluginRunnableTaskTest {
     assertThatThrownBy(task::getCustom)
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("executor.memory: \"4 GB\" is not a Spark memory size");
+    assertThatThrownBy(() -> ExamplePluginTasks.configOf(task))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("executor.memory: \"4 GB\" is not a Spark memory size");
   }
 
   @Test
