@@ -6,7 +6,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.channels.Channels;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -21,32 +24,45 @@ import org.flyte.jflyte.api.FileSystemRegistrar;
 public final class Storage {
 
   private final Map<String, FileSystem> bySchema;
+  private final List<String> loadProblems;
 
-  private Storage(Map<String, FileSystem> bySchema) {
+  private Storage(Map<String, FileSystem> bySchema, List<String> loadProblems) {
     this.bySchema = Map.copyOf(bySchema);
+    this.loadProblems = List.copyOf(loadProblems);
   }
 
-  /** {@code file://} plus every FileSystemRegistrar visible to {@code classLoader}. */
-  public static Storage load(ClassLoader classLoader, Map<String, String> env) {
+  /**
+   * {@code file://} plus every FileSystemRegistrar on jflyte's own class path and visible to {@code
+   * userCode} (the user's wins for a scheme both have). A registrar that fails to load is skipped,
+   * and its error is reported if its scheme is then asked for.
+   */
+  public static Storage load(ClassLoader userCode, Map<String, String> env) {
     Map<String, FileSystem> fileSystems = new HashMap<>();
     fileSystems.put(LocalFileSystem.SCHEME, new LocalFileSystem());
-    try {
-      for (FileSystemRegistrar registrar :
-          ServiceLoader.load(FileSystemRegistrar.class, classLoader)) {
-        for (FileSystem fileSystem : registrar.load(env)) {
-          fileSystems.put(fileSystem.getScheme(), fileSystem);
+    List<String> problems = new ArrayList<>();
+    for (ClassLoader loader : List.of(Storage.class.getClassLoader(), userCode)) {
+      Iterator<FileSystemRegistrar> registrars =
+          ServiceLoader.load(FileSystemRegistrar.class, loader).iterator();
+      while (true) {
+        try {
+          if (!registrars.hasNext()) {
+            break;
+          }
+          FileSystemRegistrar registrar = registrars.next();
+          for (FileSystem fileSystem : registrar.load(env)) {
+            fileSystems.put(fileSystem.getScheme(), fileSystem);
+          }
+        } catch (RuntimeException | ServiceConfigurationError e) {
+          problems.add(e.toString());
         }
       }
-    } catch (ServiceConfigurationError e) {
-      throw new IllegalStateException(
-          "cannot load a jflyte-api FileSystemRegistrar: " + e.getMessage(), e);
     }
-    return new Storage(fileSystems);
+    return new Storage(fileSystems, problems);
   }
 
   /** Only the built-in {@code file://} storage. */
   public static Storage localOnly() {
-    return new Storage(Map.of(LocalFileSystem.SCHEME, new LocalFileSystem()));
+    return new Storage(Map.of(LocalFileSystem.SCHEME, new LocalFileSystem()), List.of());
   }
 
   public FileSystem fileSystem(String uri) {
@@ -60,7 +76,10 @@ public final class Storage {
               + scheme
               + "' has no jflyte-api FileSystem on the class path (known: "
               + new java.util.TreeSet<>(bySchema.keySet())
-              + "); add org.flyte:jflyte-aws for s3:// or org.flyte:jflyte-google-cloud for gs://");
+              + "); add org.flyte:jflyte-aws for s3:// or org.flyte:jflyte-google-cloud for gs://"
+              + (loadProblems.isEmpty()
+                  ? ""
+                  : "; FileSystemRegistrars that failed: " + loadProblems));
     }
     return fileSystem;
   }
