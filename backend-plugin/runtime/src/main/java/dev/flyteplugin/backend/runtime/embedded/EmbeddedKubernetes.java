@@ -108,6 +108,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public synchronized void close() {
     extraClients.forEach(KubernetesClient::close);
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // The mock server waits a bounded time for its event loop to stop; on a loaded machine that
+      // can run out. Everything it held is in-process and goes with it, so do not fail the caller.
+      log.warn("embedded Kubernetes API server did not stop in time: {}", e.toString());
+    }
   }
 }
