@@ -86,6 +86,7 @@ public final class ConsoleProgress implements RunListener {
   }
 
   private static String abbreviate(String text) {
-    return text.length() <= 120 ? text : text.substring(0, 117) + "...";
+    String line = text.replaceAll("\\s+", " ");
+    return line.length() <= 120 ? line : line.substring(0, 117) + "...";
   }
 }
