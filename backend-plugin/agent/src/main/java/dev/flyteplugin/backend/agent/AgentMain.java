@@ -9,7 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code flyte-agent}: serves the backend plugins to FlytePropeller over the agent protocol. Every
@@ -28,6 +30,8 @@ import picocli.CommandLine.Option;
       ""
     })
 public final class AgentMain implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--port",
@@ -193,7 +197,7 @@ public final class AgentMain implements Callable<Integer> {
     Optional<AgentServer.Tls> tls = Optional.empty();
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this), "--tls-cert and --tls-key go together: give both or neither");
+          commandLine(), "--tls-cert and --tls-key go together: give both or neither");
     }
     if (tlsCert != null) {
       tls = Optional.of(new AgentServer.Tls(tlsCert, tlsKey));
@@ -212,6 +216,10 @@ public final class AgentMain implements Callable<Integer> {
         Optional.ofNullable(userCode));
   }
 
+  private CommandLine commandLine() {
+    return spec != null ? spec.commandLine() : new CommandLine(this);
+  }
+
   byte[] hmacKey() {
     if (hmacKeyFile != null) {
       return HmacKeys.fromFile(hmacKeyFile);
@@ -226,7 +234,7 @@ public final class AgentMain implements Callable<Integer> {
       return HmacKeys.random();
     }
     throw new CommandLine.ParameterException(
-        new CommandLine(this),
+        commandLine(),
         "no HMAC key for resource_meta: the agent refuses to start without one outside"
             + " --embedded; "
             + HmacKeys.HOW_TO_MAKE_ONE);
