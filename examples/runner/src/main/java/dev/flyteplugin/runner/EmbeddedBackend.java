@@ -45,6 +45,8 @@ public final class EmbeddedBackend implements AutoCloseable {
   /**
    * The Spark plugin with the log links a cluster user would configure: the driver's log through
    * {@code kubectl proxy} (its default port), and the Spark history server.
+   *
+   * <p>PLUGIN AUTHOR SEAM: your plugin (and, in {@code EmbeddedCluster}, your simulated operator).
    */
   static PluginRegistry registry() {
     return PluginRegistry.of(

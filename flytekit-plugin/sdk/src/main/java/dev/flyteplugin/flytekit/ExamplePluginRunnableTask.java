@@ -21,6 +21,8 @@ import org.flyte.flytekit.SdkType;
  *
  * @param <InputT> input type
  * @param <OutputT> output type
+ *     <p>PLUGIN AUTHOR SEAM: your task type and your config message in {@code getType()} and {@code
+ *     getCustom()}.
  */
 public abstract class ExamplePluginRunnableTask<InputT, OutputT>
     extends SdkRunnableTask<InputT, OutputT> {

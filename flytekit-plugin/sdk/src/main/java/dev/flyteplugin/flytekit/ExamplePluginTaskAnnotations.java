@@ -23,6 +23,9 @@ import java.util.function.LongConsumer;
  * compile time and at run time: the rules themselves live in {@link SparkConfigValidator}; this
  * class only maps its field paths ({@code executor.instances}) to attribute names ({@code
  * executorInstances}) and adds the one check a map cannot express (duplicate keys).
+ *
+ * <p>PLUGIN AUTHOR SEAM: map your annotation's attributes to your config, and your validator's
+ * field paths back to attribute names.
  */
 public final class ExamplePluginTaskAnnotations {
   private static final String[] NESTED_PREFIXES = {"driver.", "executor."};

@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * <p>Two modes: {@link #automatic} drives every application by itself (and, like the real operator
  * after a restart, picks up applications it finds SUBMITTED or RUNNING when it starts); {@link
  * #scripted} does nothing on its own and a test moves applications with {@link #moveTo}.
+ *
+ * <p>PLUGIN AUTHOR SEAM: write a Simulated... operator of your own with your operator's states, for
+ * embedded mode and tests.
  */
 public final class SimulatedSparkOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimulatedSparkOperator.class);
