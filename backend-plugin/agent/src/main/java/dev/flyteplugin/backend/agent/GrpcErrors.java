@@ -1,7 +1,9 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.runtime.ForeignResourceException;
 import dev.flyteplugin.backend.runtime.TaskCreationException;
 import dev.flyteplugin.backend.runtime.UnknownTaskTypeException;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -36,6 +38,16 @@ final class GrpcErrors {
     if (e instanceof TaskCreationException tce) {
       return forCreation(tce).withDescription(tce.getMessage()).withCause(tce).asException();
     }
+    if (e instanceof ForeignResourceException) {
+      // Never reached with a verified meta unless someone relabelled the resource by hand.
+      return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).withCause(e).asException();
+    }
+    if (e instanceof KubernetesClientException k) {
+      return forApiError(k)
+          .withDescription("Kubernetes API error (HTTP " + k.getCode() + "): " + k.getMessage())
+          .withCause(e)
+          .asException();
+    }
     if (e instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).withCause(e).asException();
     }
@@ -47,6 +59,20 @@ final class GrpcErrors {
         .withDescription("agent error: " + e.getClass().getSimpleName() + ": " + e.getMessage())
         .withCause(e)
         .asException();
+  }
+
+  private static Status forApiError(KubernetesClientException e) {
+    int code = e.getCode();
+    if (code == 401 || code == 403) {
+      return Status.PERMISSION_DENIED;
+    }
+    if (code == 429) {
+      return Status.RESOURCE_EXHAUSTED;
+    }
+    if (code == 0 || code >= 500 || code == 408) {
+      return Status.UNAVAILABLE; // unreachable, timed out or failing API server: retry
+    }
+    return Status.INTERNAL;
   }
 
   private static Status forCreation(TaskCreationException e) {
