@@ -1,6 +1,7 @@
 package dev.flyteplugin.backend.agent;
 
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
+import dev.flyteplugin.backend.runtime.TaskHandle;
 import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
 import flyteidl.core.Literals.Literal;
 import flyteidl.core.Literals.LiteralMap;
@@ -98,6 +99,34 @@ final class AgentHarness implements AutoCloseable {
   /** Requests the mock API server has received so far. */
   long apiRequestCount() {
     return cluster.kubernetes().server().getRequestCount();
+  }
+
+  /** From now on the API server answers 500 to every GET of this task's resource. */
+  void failApiGetsOf(TaskHandle handle) {
+    cluster
+        .kubernetes()
+        .server()
+        .expect()
+        .get()
+        .withPath(
+            "/apis/sparkoperator.k8s.io/v1beta2/namespaces/"
+                + handle.namespace()
+                + "/sparkapplications/"
+                + handle.name())
+        .andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd unavailable\"}")
+        .always();
+  }
+
+  /** A direct API read of the task's resource, as an agent without a cache would do. */
+  GenericKubernetesResource directGet(TaskHandle handle) {
+    return cluster
+        .kubernetes()
+        .newClientWithoutRetries(5_000)
+        .genericKubernetesResources(
+            KubernetesTaskRuntime.context(new SparkOperatorPlugin().identity()))
+        .inNamespace(handle.namespace())
+        .withName(handle.name())
+        .get();
   }
 
   @Override

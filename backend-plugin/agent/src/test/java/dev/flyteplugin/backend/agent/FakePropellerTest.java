@@ -127,6 +127,47 @@ class FakePropellerTest {
   }
 
   @Test
+  void theFirstRunningReportCarriesLogLinksAndCustomInfo() throws Exception {
+    ByteString meta =
+        propeller.create(
+            FakePropeller.createRequest(
+                AgentHarness.SLOW_TASK, AgentHarness.inputs(1), work.resolve("links"), 0));
+    Resource running =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> propeller.get(meta), r -> r.getPhase() == TaskExecution.Phase.RUNNING);
+    assertThat(running.getLogLinksList())
+        .anySatisfy(
+            link -> {
+              assertThat(link.getName()).isEqualTo("Driver logs");
+              assertThat(link.getUri())
+                  .isEqualTo(
+                      "https://logs.example/flytesnacks-development/"
+                          + harness.codec().decode(meta.toByteArray()).name()
+                          + "-driver");
+            });
+    assertThat(running.getCustomInfo().getFieldsMap()).containsKey("sparkDriverUI");
+  }
+
+  @Test
+  void getTaskKeepsAnsweringFromKnownStateWhileTheApiServerFails() throws Exception {
+    ByteString meta =
+        propeller.create(
+            FakePropeller.createRequest(
+                AgentHarness.SLOW_TASK, AgentHarness.inputs(1), work.resolve("blip"), 0));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> propeller.get(meta).getPhase() == TaskExecution.Phase.RUNNING);
+    TaskHandle handle = harness.codec().decode(meta.toByteArray());
+    harness.failApiGetsOf(handle);
+    assertThatThrownBy(() -> harness.directGet(handle)).hasMessageContaining("etcd unavailable");
+
+    for (int i = 0; i < 20; i++) {
+      assertThat(propeller.get(meta).getPhase()).isEqualTo(TaskExecution.Phase.RUNNING);
+    }
+  }
+
+  @Test
   void aForgedResourceMetaIsRejectedWithoutAnyKubernetesCall() throws Exception {
     ByteString real =
         propeller.create(
