@@ -129,6 +129,20 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   public void getTask(GetTaskRequest request, StreamObserver<GetTaskResponse> response) {
     long start = System.nanoTime();
     String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
+    if (runtime.hasSynced()) {
+      get(request, response, taskType, start); // a cache read: answer on this thread
+    } else {
+      // Until the informers have synced the runtime reads the API server directly: not on the
+      // transport thread.
+      offload(response, taskType, "get", start, () -> get(request, response, taskType, start));
+    }
+  }
+
+  private void get(
+      GetTaskRequest request,
+      StreamObserver<GetTaskResponse> response,
+      String taskType,
+      long start) {
     try {
       TaskHandle handle =
           verifiedHandle(
