@@ -75,6 +75,16 @@ class KustomizeOverlaysTest {
     assertThat(docs).anyMatch(d -> d.contains("kind: Deployment"));
   }
 
+  @Test
+  void agentServiceOverlayRoutesExamplePluginForFlyteBefore116() throws Exception {
+    List<String> docs = render("overlays/propeller-agent-service");
+    assertThat(only(docs, "ConfigMap"))
+        .contains("- agent-service")
+        .contains("example_plugin: agent-service")
+        .contains("defaultAgent:")
+        .containsPattern("agentForTaskTypes:\\s+example_plugin: flyte-operator-agent");
+  }
+
   private static List<String> render(String overlay) throws Exception {
     Path out = Files.createTempFile("kustomize", ".yaml");
     Process process =
