@@ -208,6 +208,17 @@ public final class SimulatedSparkOperator implements AutoCloseable {
     }
   }
 
+  private static String applicationIdDigest(String key) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(key.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+    }
+  }
+
   /** What spark-submit would reject, or null. */
   @SuppressWarnings("unchecked")
   private static String submissionProblem(GenericKubernetesResource app) {
@@ -235,11 +246,8 @@ public final class SimulatedSparkOperator implements AutoCloseable {
    * @throws KubernetesClientException when the application does not exist
    */
   public void moveTo(String namespace, String name, String state, String errorMessage) {
-    String appId =
-        "spark-"
-            + HexFormat.of()
-                .formatHex((namespace + "/" + name).getBytes(StandardCharsets.UTF_8))
-                .substring(0, 16);
+    // Like Spark's own ids: unique per application (here: stable for one namespace/name).
+    String appId = "spark-" + applicationIdDigest(namespace + "/" + name);
     String podName = SparkApplications.driverPodName(name);
     GenericKubernetesResource app = apps().inNamespace(namespace).withName(name).get();
     if (app == null) {

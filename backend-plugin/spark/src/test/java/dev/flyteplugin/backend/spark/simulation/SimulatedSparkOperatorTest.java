@@ -217,4 +217,20 @@ class SimulatedSparkOperatorTest {
     assertThat(state(apps().inNamespace(NS).withName("manual").get())).isEqualTo("SUSPENDED");
     assertThat(k8s.client().pods().inNamespace(NS).withName("manual-driver").get()).isNotNull();
   }
+
+  @Test
+  void everyApplicationGetsItsOwnSparkApplicationId() {
+    operator = SimulatedSparkOperator.scripted(k8s.client()).start();
+    apps().inNamespace(NS).resource(app("first", validSpec())).create();
+    apps().inNamespace(NS).resource(app("second", validSpec())).create();
+
+    operator.moveTo(NS, "first", SparkApplications.RUNNING, "");
+    operator.moveTo(NS, "second", SparkApplications.RUNNING, "");
+
+    Object first = status(apps().inNamespace(NS).withName("first").get()).get("sparkApplicationId");
+    Object second =
+        status(apps().inNamespace(NS).withName("second").get()).get("sparkApplicationId");
+    assertThat(first).asString().matches("spark-[0-9a-f]{16}");
+    assertThat(second).asString().matches("spark-[0-9a-f]{16}").isNotEqualTo(first);
+  }
 }
