@@ -181,9 +181,14 @@ public final class AgentMain implements Callable<Integer> {
     if (embedded) {
       System.out.println(EMBEDDED_BANNER);
     }
+    RuntimeFactory.OpenedRuntime opened = factory.open(runtimeOptions());
     AgentServer server =
         AgentServer.start(
-            settings, factory.open(runtimeOptions()), codec, new PrometheusRegistry());
+            settings,
+            opened.runtime(),
+            codec,
+            new PrometheusRegistry(),
+            Optional.of(opened.podLogs()));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
     server.awaitTermination();
     return 0;

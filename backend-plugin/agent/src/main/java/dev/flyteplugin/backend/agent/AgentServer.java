@@ -53,7 +53,11 @@ public final class AgentServer implements AutoCloseable {
   private HTTPServer metricsServer;
 
   private AgentServer(
-      Settings settings, TaskRuntime runtime, ResourceMetaCodec codec, PrometheusRegistry registry)
+      Settings settings,
+      TaskRuntime runtime,
+      ResourceMetaCodec codec,
+      PrometheusRegistry registry,
+      Optional<PodLogs> podLogs)
       throws IOException {
     this.settings = settings;
     this.runtime = runtime;
@@ -83,7 +87,7 @@ public final class AgentServer implements AutoCloseable {
     // GetTask, ListAgents and health answer from memory on the transport thread (no hop);
     // CreateTask and DeleteTask go to the bounded executor because they call the API server.
     this.server =
-        addServices(builder, settings.agentName(), runtime, codec, metrics, executor)
+        addServices(builder, settings.agentName(), runtime, codec, metrics, executor, podLogs)
             .addService(health.getHealthService())
             .directExecutor()
             .build();
@@ -101,7 +105,18 @@ public final class AgentServer implements AutoCloseable {
   public static AgentServer start(
       Settings settings, TaskRuntime runtime, ResourceMetaCodec codec, PrometheusRegistry registry)
       throws IOException {
-    AgentServer agent = new AgentServer(settings, runtime, codec, registry);
+    return start(settings, runtime, codec, registry, Optional.empty());
+  }
+
+  /** {@link #start} with a reader of pod logs, which turns GetTaskLogs on. */
+  public static AgentServer start(
+      Settings settings,
+      TaskRuntime runtime,
+      ResourceMetaCodec codec,
+      PrometheusRegistry registry,
+      Optional<PodLogs> podLogs)
+      throws IOException {
+    AgentServer agent = new AgentServer(settings, runtime, codec, registry, podLogs);
     runtime.start();
     agent.server.start();
     if (settings.metricsPort() >= 0) {
@@ -125,9 +140,10 @@ public final class AgentServer implements AutoCloseable {
       TaskRuntime runtime,
       ResourceMetaCodec codec,
       AgentMetrics metrics,
-      java.util.concurrent.Executor blocking) {
+      java.util.concurrent.Executor blocking,
+      Optional<PodLogs> podLogs) {
     return builder
-        .addService(new AsyncAgentService(runtime, codec, metrics, blocking))
+        .addService(new AsyncAgentService(runtime, codec, metrics, blocking, podLogs))
         .addService(new AgentMetadataService(agentName, runtime))
         .addService(ProtoReflectionServiceV1.newInstance());
   }

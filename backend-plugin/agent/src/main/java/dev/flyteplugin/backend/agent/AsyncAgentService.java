@@ -14,10 +14,14 @@ import flyteidl.admin.AgentOuterClass.DeleteTaskRequest;
 import flyteidl.admin.AgentOuterClass.DeleteTaskResponse;
 import flyteidl.admin.AgentOuterClass.GetTaskLogsRequest;
 import flyteidl.admin.AgentOuterClass.GetTaskLogsResponse;
+import flyteidl.admin.AgentOuterClass.GetTaskLogsResponseBody;
+import flyteidl.admin.AgentOuterClass.GetTaskLogsResponseHeader;
 import flyteidl.admin.AgentOuterClass.GetTaskMetricsRequest;
 import flyteidl.admin.AgentOuterClass.GetTaskMetricsResponse;
 import flyteidl.admin.AgentOuterClass.GetTaskRequest;
 import flyteidl.admin.AgentOuterClass.GetTaskResponse;
+import flyteidl.admin.AgentOuterClass.LogLine;
+import flyteidl.admin.AgentOuterClass.LogLineOriginator;
 import flyteidl.admin.AgentOuterClass.Resource;
 import flyteidl.core.Execution.ExecutionError;
 import flyteidl.core.Execution.TaskExecution;
@@ -26,6 +30,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -34,9 +39,11 @@ import java.util.concurrent.RejectedExecutionException;
  * needed to answer for a task is in its signed {@code resource_meta} and in the cluster.
  */
 public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentServiceImplBase {
+  static final int LOG_LINES_PER_BODY = 500;
+
   static final String LOGS_UNIMPLEMENTED =
-      "GetTaskLogs is not implemented by this agent: read the driver pod's log through the task's"
-          + " log links (kubectl logs <app>-driver -n <namespace>)";
+      "GetTaskLogs is not enabled on this agent (no pod log reader): read the driver pod's log"
+          + " through the task's log links (kubectl logs <app>-driver -n <namespace>)";
   static final String METRICS_UNIMPLEMENTED =
       "GetTaskMetrics is not implemented by this agent: Spark metrics are served by the Spark UI"
           + " and history server linked in the task's custom info";
@@ -45,6 +52,7 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   private final ResourceMetaCodec codec;
   private final AgentMetrics metrics;
   private final Executor blocking;
+  private final Optional<PodLogs> podLogs;
 
   /**
    * @param blocking where CreateTask and DeleteTask run: they call the API server and may block.
@@ -52,10 +60,23 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
    */
   public AsyncAgentService(
       TaskRuntime runtime, ResourceMetaCodec codec, AgentMetrics metrics, Executor blocking) {
+    this(runtime, codec, metrics, blocking, Optional.empty());
+  }
+
+  /**
+   * @param podLogs reads the driver pod's log for GetTaskLogs; empty answers UNIMPLEMENTED
+   */
+  public AsyncAgentService(
+      TaskRuntime runtime,
+      ResourceMetaCodec codec,
+      AgentMetrics metrics,
+      Executor blocking,
+      Optional<PodLogs> podLogs) {
     this.runtime = runtime;
     this.codec = codec;
     this.metrics = metrics;
     this.blocking = blocking;
+    this.podLogs = podLogs;
   }
 
   @Override
@@ -179,10 +200,55 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
     response.onError(Status.UNIMPLEMENTED.withDescription(METRICS_UNIMPLEMENTED).asException());
   }
 
+  /**
+   * Streams the driver pod's log ({@code <resource name>-driver}, the Spark operator's naming): a
+   * header, then the lines in bodies of at most {@value #LOG_LINES_PER_BODY}. The meta is verified
+   * first, so a forged meta cannot read another pod's log.
+   */
   @Override
   public void getTaskLogs(
       GetTaskLogsRequest request, StreamObserver<GetTaskLogsResponse> response) {
-    response.onError(Status.UNIMPLEMENTED.withDescription(LOGS_UNIMPLEMENTED).asException());
+    if (podLogs.isEmpty()) {
+      response.onError(Status.UNIMPLEMENTED.withDescription(LOGS_UNIMPLEMENTED).asException());
+      return;
+    }
+    long start = System.nanoTime();
+    String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
+    offload(
+        response,
+        taskType,
+        "logs",
+        start,
+        () -> {
+          try {
+            TaskHandle handle =
+                verifiedHandle(
+                    request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
+            int lines = (int) Math.min(request.getLines(), Integer.MAX_VALUE);
+            List<String> log =
+                podLogs.get().tail(handle.namespace(), handle.name() + "-driver", lines);
+            response.onNext(
+                GetTaskLogsResponse.newBuilder()
+                    .setHeader(GetTaskLogsResponseHeader.getDefaultInstance())
+                    .build());
+            for (int from = 0; from < log.size(); from += LOG_LINES_PER_BODY) {
+              GetTaskLogsResponseBody.Builder body = GetTaskLogsResponseBody.newBuilder();
+              for (String line :
+                  log.subList(from, Math.min(log.size(), from + LOG_LINES_PER_BODY))) {
+                body.addResults(line)
+                    .addStructuredLines(
+                        LogLine.newBuilder()
+                            .setMessage(line)
+                            .setOriginator(LogLineOriginator.USER));
+              }
+              response.onNext(GetTaskLogsResponse.newBuilder().setBody(body).build());
+            }
+            metrics.succeeded(taskType, "logs", start);
+            response.onCompleted();
+          } catch (Exception e) {
+            fail(response, taskType, "logs", start, e);
+          }
+        });
   }
 
   /** Checks the request's fields and that a plugin serves its task type. */

@@ -24,7 +24,9 @@ final class EmbeddedMode {
   static RuntimeFactory factory() {
     return options -> {
       EmbeddedCluster cluster = cluster(options, Duration.ofMillis(200));
-      return new OwningRuntime(cluster.newRuntime(RuntimeFactory.runtimeConfig(options)), cluster);
+      return new RuntimeFactory.OpenedRuntime(
+          new OwningRuntime(cluster.newRuntime(RuntimeFactory.runtimeConfig(options)), cluster),
+          PodLogs.of(cluster.kubernetes().client()));
     };
   }
 

@@ -66,6 +66,9 @@ final class GrpcErrors {
     if (code == 401 || code == 403) {
       return Status.PERMISSION_DENIED;
     }
+    if (code == 404) {
+      return Status.NOT_FOUND;
+    }
     if (code == 429) {
       return Status.RESOURCE_EXHAUSTED;
     }

@@ -22,7 +22,10 @@ import java.util.Set;
 
 /** Builds the runtime the agent serves: against a real cluster, or the embedded simulation. */
 interface RuntimeFactory {
-  TaskRuntime open(RuntimeOptions options) throws Exception;
+  OpenedRuntime open(RuntimeOptions options) throws Exception;
+
+  /** The runtime and a reader of its pods' logs (same cluster). */
+  record OpenedRuntime(TaskRuntime runtime, PodLogs podLogs) {}
 
   /** A real cluster: {@code --kubeconfig}, else fabric8's defaults (in-cluster, $KUBECONFIG). */
   static RuntimeFactory cluster() {
@@ -39,7 +42,7 @@ interface RuntimeFactory {
               .registry(registry(options))
               .config(runtimeConfig(options))
               .build();
-      return new OwningRuntime(runtime, client);
+      return new OpenedRuntime(new OwningRuntime(runtime, client), PodLogs.of(client));
     };
   }
 

@@ -63,7 +63,8 @@ final class AgentHarness implements AutoCloseable {
                 Duration.ofSeconds(10)),
             cluster.newRuntime(RuntimeFactory.runtimeConfig(options)),
             codec,
-            new PrometheusRegistry());
+            new PrometheusRegistry(),
+            Optional.of(PodLogs.of(cluster.kubernetes().client())));
   }
 
   /** Stops the agent (server and runtime) and starts a new one on the same cluster and key. */
@@ -127,6 +128,24 @@ final class AgentHarness implements AutoCloseable {
         .inNamespace(handle.namespace())
         .withName(handle.name())
         .get();
+  }
+
+  /** The API server answers the driver pod's log request with these lines. */
+  void serveDriverLog(TaskHandle handle, int tailLines, String log) {
+    cluster
+        .kubernetes()
+        .server()
+        .expect()
+        .get()
+        .withPath(
+            "/api/v1/namespaces/"
+                + handle.namespace()
+                + "/pods/"
+                + handle.name()
+                + "-driver/log?pretty=false&tailLines="
+                + tailLines)
+        .andReturn(200, log)
+        .always();
   }
 
   @Override

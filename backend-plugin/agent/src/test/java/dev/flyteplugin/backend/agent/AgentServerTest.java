@@ -12,6 +12,7 @@ import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
 import dev.flyteplugin.backend.spark.SparkPluginConfig;
 import flyteidl.admin.AgentOuterClass.CreateTaskRequest;
 import flyteidl.admin.AgentOuterClass.CreateTaskResponse;
+import flyteidl.admin.AgentOuterClass.GetTaskLogsRequest;
 import flyteidl.service.AsyncAgentServiceGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -114,6 +115,17 @@ class AgentServerTest {
 
     assertThat(inFlight.get(60, TimeUnit.SECONDS).getResourceMeta().size()).isPositive();
     closing.get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void withoutAPodLogReaderGetTaskLogsAnswersUnimplementedWithAMessage() {
+    assertThatThrownBy(
+            () -> propeller.agent().getTaskLogs(GetTaskLogsRequest.getDefaultInstance()).hasNext())
+        .satisfies(
+            e ->
+                assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.UNIMPLEMENTED))
+        .hasMessageContaining("log links");
   }
 
   @Test

@@ -13,6 +13,7 @@ import flyteidl.admin.AgentOuterClass.AgentError;
 import flyteidl.admin.AgentOuterClass.CreateTaskRequest;
 import flyteidl.admin.AgentOuterClass.GetAgentRequest;
 import flyteidl.admin.AgentOuterClass.GetTaskLogsRequest;
+import flyteidl.admin.AgentOuterClass.GetTaskLogsResponse;
 import flyteidl.admin.AgentOuterClass.GetTaskRequest;
 import flyteidl.admin.AgentOuterClass.ListAgentsRequest;
 import flyteidl.admin.AgentOuterClass.Resource;
@@ -29,6 +30,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -323,11 +326,38 @@ class FakePropellerTest {
   }
 
   @Test
-  void getTaskLogsAnswersUnimplementedWithAMessage() {
+  void getTaskLogsStreamsTheDriverPodsLogAfterVerifyingTheMeta() throws Exception {
+    ByteString meta =
+        propeller.create(
+            FakePropeller.createRequest(
+                AgentHarness.SLOW_TASK, AgentHarness.inputs(1), work.resolve("logs"), 0));
+    TaskHandle handle = harness.codec().decode(meta.toByteArray());
+    harness.serveDriverLog(handle, 2, "starting driver\nrunning task\n");
+
+    List<GetTaskLogsResponse> parts = new ArrayList<>();
+    propeller
+        .agent()
+        .getTaskLogs(
+            GetTaskLogsRequest.newBuilder()
+                .setResourceMeta(meta)
+                .setTaskCategory(FakePropeller.EXAMPLE_PLUGIN)
+                .setLines(2)
+                .build())
+        .forEachRemaining(parts::add);
+
+    assertThat(parts.get(0).hasHeader()).isTrue();
+    assertThat(parts.get(1).getBody().getStructuredLinesList())
+        .extracting(line -> line.getMessage())
+        .containsExactly("starting driver", "running task");
+
+    ByteString forged = ByteString.copyFrom(new ResourceMetaCodec(new byte[32]).encode(handle));
     assertThatThrownBy(
-            () -> propeller.agent().getTaskLogs(GetTaskLogsRequest.getDefaultInstance()).hasNext())
-        .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.UNIMPLEMENTED))
-        .hasMessageContaining("log links");
+            () ->
+                propeller
+                    .agent()
+                    .getTaskLogs(GetTaskLogsRequest.newBuilder().setResourceMeta(forged).build())
+                    .hasNext())
+        .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT));
   }
 
   @Test
