@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -168,13 +169,35 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
         .toList();
   }
 
+  /**
+   * What the informer cache keeps of each resource: the phase mapping reads status, the runtime and
+   * the sweeper read these metadata fields. The spec (most of an object: conf, env, args) is
+   * dropped, and so are apiVersion and kind (the same for the whole informer), which keeps a
+   * tracked task at a few KB of heap. Plugins see cached objects without their spec (documented on
+   * {@code OperatorPlugin#phase}).
+   */
+  static final String[] CACHED_FIELDS = {
+    "metadata.uid",
+    "metadata.labels",
+    "metadata.creationTimestamp",
+    "metadata.deletionTimestamp",
+    "status"
+  };
+
   private SharedIndexInformer<GenericKubernetesResource> startInformer(InformerKey key) {
     // One shared informer per kind (and allowed namespace), restricted to our resources by label.
     var operation = resources(key.identity());
     SharedIndexInformer<GenericKubernetesResource> informer =
         (key.allNamespaces() ? operation.inAnyNamespace() : operation.inNamespace(key.namespace()))
             .withLabel(ExecutionLabels.MANAGED_BY, config.managedBy())
-            .runnableInformer(config.informerResync().toMillis());
+            .runnableInformer(config.informerResync().toMillis())
+            .removeNamespaceIndex(); // look-ups are by key only
+    informer.itemStore(
+        new ReducedStateItemStore<>(
+            ReducedStateItemStore.NAME_KEY_STATE,
+            GenericKubernetesResource.class,
+            client.getKubernetesSerialization(),
+            CACHED_FIELDS));
     informer.exceptionHandler(
         (isStarted, t) -> {
           log.warn("informer of {} failed, retrying: {}", key, t.toString());

@@ -125,6 +125,23 @@ class KubernetesTaskRuntimeTest {
   }
 
   @Test
+  void theInformerCacheKeepsStatusAndMetadataButNotTheSpec() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("exec15", 0));
+    setState(handle, Map.of("state", "Running"));
+    await().until(() -> phaseOf(handle) == Phase.RUNNING);
+
+    GenericKubernetesResource cached =
+        runtime.informers().values().iterator().next().getStore().getByKey(NS + "/exec15-n0-0");
+
+    assertThat(cached.getAdditionalProperties()).containsKey("status").doesNotContainKey("spec");
+    assertThat(cached.getMetadata().getLabels())
+        .containsEntry(ExecutionLabels.MANAGED_BY, RuntimeConfig.DEFAULT_MANAGED_BY);
+    assertThat(cached.getMetadata().getUid()).isNotBlank();
+    assertThat(jobs().inNamespace(NS).withName("exec15-n0-0").get().getAdditionalProperties())
+        .containsKey("spec");
+  }
+
+  @Test
   void createIsIdempotentPerAttempt() throws Exception {
     TaskHandle first = runtime.create(TestTasks.request("exec3", 0));
     TaskHandle second = runtime.create(TestTasks.request("exec3", 0));
