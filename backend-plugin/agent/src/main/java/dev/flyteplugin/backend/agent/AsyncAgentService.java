@@ -1,7 +1,9 @@
 package dev.flyteplugin.backend.agent;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Struct;
 import dev.flyteplugin.backend.runtime.TaskCategory;
+import dev.flyteplugin.backend.runtime.TaskCreationException;
 import dev.flyteplugin.backend.runtime.TaskHandle;
 import dev.flyteplugin.backend.runtime.TaskRequest;
 import dev.flyteplugin.backend.runtime.TaskRuntime;
@@ -123,21 +125,34 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
     String taskType = request.getTemplate().getType();
     try {
       TaskCategory category = validate(request);
-      TaskHandle handle =
-          runtime.create(
-              new TaskRequest(
-                  request.getTemplate(),
-                  request.getInputs(),
-                  request.getOutputPrefix(),
-                  request.getTaskExecutionMetadata()));
-      if (!handle.category().equals(category)) {
-        throw new IllegalStateException(
-            "the runtime created a " + handle.category() + " resource for a " + category + " task");
+      byte[] meta;
+      try {
+        TaskHandle handle =
+            runtime.create(
+                new TaskRequest(
+                    request.getTemplate(),
+                    request.getInputs(),
+                    request.getOutputPrefix(),
+                    request.getTaskExecutionMetadata()));
+        if (!handle.category().equals(category)) {
+          throw new IllegalStateException(
+              "the runtime created a "
+                  + handle.category()
+                  + " resource for a "
+                  + category
+                  + " task");
+        }
+        meta = codec.encode(handle);
+      } catch (TaskCreationException e) {
+        if (e.kind() != TaskCreationException.Kind.INVALID_TASK) {
+          throw e;
+        }
+        // A task that can never run: accept it, and let GetTask report a permanent failure.
+        // Propeller would turn an error here into a retryable failure and spend the retries.
+        meta = codec.encodeRejected(category, e.getMessage());
       }
       CreateTaskResponse answer =
-          CreateTaskResponse.newBuilder()
-              .setResourceMeta(ByteString.copyFrom(codec.encode(handle)))
-              .build();
+          CreateTaskResponse.newBuilder().setResourceMeta(ByteString.copyFrom(meta)).build();
       metrics.succeeded(taskType, "create", start);
       response.onNext(answer);
       response.onCompleted();
@@ -165,10 +180,12 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
       String taskType,
       long start) {
     try {
-      TaskHandle handle =
-          verifiedHandle(
-              request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
-      TaskStatus status = runtime.status(handle);
+      ResourceMeta meta =
+          verifiedMeta(request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
+      TaskStatus status =
+          meta instanceof ResourceMeta.Rejected rejected
+              ? rejectedStatus(rejected)
+              : runtime.status(((ResourceMeta.Created) meta).handle());
       GetTaskResponse answer = GetTaskResponse.newBuilder().setResource(toResource(status)).build();
       metrics.succeeded(taskType, "get", start);
       response.onNext(answer);
@@ -182,10 +199,11 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
       DeleteTaskRequest request, StreamObserver<DeleteTaskResponse> response, long start) {
     String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
     try {
-      TaskHandle handle =
-          verifiedHandle(
-              request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
-      runtime.abort(handle);
+      ResourceMeta meta =
+          verifiedMeta(request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
+      if (meta instanceof ResourceMeta.Created created) {
+        runtime.abort(created.handle());
+      } // a rejected task has no resource: nothing to delete
       metrics.succeeded(taskType, "delete", start);
       response.onNext(DeleteTaskResponse.getDefaultInstance());
       response.onCompleted();
@@ -289,24 +307,52 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   private TaskHandle verifiedHandle(
       ByteString meta, flyteidl.admin.AgentOuterClass.TaskCategory requested, String taskType)
       throws ResourceMetaException {
-    TaskHandle handle = codec.decode(meta.toByteArray());
+    ResourceMeta decoded = verifiedMeta(meta, requested, taskType);
+    if (decoded instanceof ResourceMeta.Created created) {
+      return created.handle();
+    }
+    throw new ResourceMetaException(
+        "resource_meta names a task that was rejected at creation and has no resource: "
+            + ((ResourceMeta.Rejected) decoded).message());
+  }
+
+  private ResourceMeta verifiedMeta(
+      ByteString meta, flyteidl.admin.AgentOuterClass.TaskCategory requested, String taskType)
+      throws ResourceMetaException {
+    ResourceMeta decoded = codec.decodeMeta(meta.toByteArray());
     String requestedName = requested.getName().isEmpty() ? taskType : requested.getName();
     if (requestedName.isEmpty()) {
-      return handle;
+      return decoded;
     }
-    boolean sameName = handle.category().name().equals(requestedName);
+    boolean sameName = decoded.category().name().equals(requestedName);
     boolean sameVersion =
-        requested.getName().isEmpty() || handle.category().version() == requested.getVersion();
+        requested.getName().isEmpty() || decoded.category().version() == requested.getVersion();
     if (!sameName || !sameVersion) {
       throw new ResourceMetaException(
           "resource_meta belongs to task category "
-              + handle.category()
+              + decoded.category()
               + " but the request's task_category is "
               + (requested.getName().isEmpty()
                   ? requestedName
                   : new TaskCategory(requested.getName(), requested.getVersion())));
     }
-    return handle;
+    return decoded;
+  }
+
+  /** A permanent user failure: the task's own definition is what is wrong. */
+  static TaskStatus rejectedStatus(ResourceMeta.Rejected rejected) {
+    return new TaskStatus(
+        TaskExecution.Phase.FAILED,
+        "InvalidTask",
+        rejected.message(),
+        List.of(),
+        Struct.getDefaultInstance(),
+        Optional.of(
+            ExecutionError.newBuilder()
+                .setCode("InvalidTask")
+                .setMessage(rejected.message())
+                .setKind(ExecutionError.ErrorKind.USER)
+                .build()));
   }
 
   static Resource toResource(TaskStatus status) {

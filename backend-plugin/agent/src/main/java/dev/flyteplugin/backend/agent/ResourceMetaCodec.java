@@ -25,6 +25,13 @@ import javax.crypto.spec.SecretKeySpec;
  *        | len namespace | namespace | len name | name | tag (16 bytes)
  * </pre>
  *
+ * Format version 2 is a task rejected at creation (no resource; see {@link ResourceMeta.Rejected}):
+ *
+ * <pre>
+ *   0x02 | len category | category | version (4 bytes, big-endian)
+ *        | message length (2 bytes, big-endian, at most {@value #MAX_REJECTION_BYTES}) | message | tag
+ * </pre>
+ *
  * The tag is HMAC-SHA256, truncated to 128 bits (RFC 2104 section 5), over a domain-separation
  * label and every byte before it. A meta that does not verify is rejected before any Kubernetes
  * call, so a forged or foreign meta can never make the agent read or delete a resource it did not
@@ -33,6 +40,11 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class ResourceMetaCodec {
   public static final byte VERSION = 1;
+  public static final byte REJECTED_VERSION = 2;
+
+  /** The longest rejection message kept (UTF-8 bytes): propeller stores the meta in its CRD. */
+  public static final int MAX_REJECTION_BYTES = 1024;
+
   public static final int TAG_BYTES = 16;
   public static final int MIN_KEY_BYTES = 32;
   private static final String ALGORITHM = "HmacSHA256";
@@ -56,12 +68,7 @@ public final class ResourceMetaCodec {
   public byte[] encode(TaskHandle handle) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     out.write(VERSION);
-    writeString(out, handle.category().name(), "task category name");
-    int version = handle.category().version();
-    out.write(version >>> 24);
-    out.write(version >>> 16);
-    out.write(version >>> 8);
-    out.write(version);
+    writeCategory(out, handle.category());
     writeString(out, handle.namespace(), "namespace");
     writeString(out, handle.name(), "resource name");
     byte[] body = out.toByteArray();
@@ -70,21 +77,55 @@ public final class ResourceMetaCodec {
   }
 
   /**
-   * Verifies and decodes a meta.
+   * The meta of a task refused at creation; the message is cut to {@value #MAX_REJECTION_BYTES}.
+   */
+  public byte[] encodeRejected(TaskCategory category, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.write(REJECTED_VERSION);
+    writeCategory(out, category);
+    byte[] text = truncate(message, MAX_REJECTION_BYTES);
+    out.write(text.length >>> 8);
+    out.write(text.length);
+    out.writeBytes(text);
+    byte[] body = out.toByteArray();
+    out.writeBytes(tag(body, body.length));
+    return out.toByteArray();
+  }
+
+  /**
+   * Verifies and decodes the meta of a task that has a resource.
+   *
+   * @throws ResourceMetaException naming the problem: empty, other version, malformed, bad tag, or
+   *     a task that was rejected at creation and so has no resource
+   */
+  public TaskHandle decode(byte[] meta) throws ResourceMetaException {
+    ResourceMeta decoded = decodeMeta(meta);
+    if (decoded instanceof ResourceMeta.Rejected rejected) {
+      throw new ResourceMetaException(
+          "resource_meta names a task that was rejected at creation and has no resource: "
+              + rejected.message());
+    }
+    return ((ResourceMeta.Created) decoded).handle();
+  }
+
+  /**
+   * Verifies and decodes a meta of either format.
    *
    * @throws ResourceMetaException naming the problem: empty, other version, malformed, bad tag
    */
-  public TaskHandle decode(byte[] meta) throws ResourceMetaException {
+  ResourceMeta decodeMeta(byte[] meta) throws ResourceMetaException {
     if (meta == null || meta.length == 0) {
       throw new ResourceMetaException(
           "resource_meta is empty: pass the bytes CreateTask returned for this task");
     }
-    if (meta[0] != VERSION) {
+    if (meta[0] != VERSION && meta[0] != REJECTED_VERSION) {
       throw new ResourceMetaException(
           "resource_meta has format version "
               + (meta[0] & 0xff)
-              + ", this agent reads version "
+              + ", this agent reads versions "
               + VERSION
+              + " and "
+              + REJECTED_VERSION
               + ": it was not issued by this agent version");
     }
     if (meta.length <= TAG_BYTES + 1) {
@@ -102,14 +143,21 @@ public final class ResourceMetaCodec {
     }
     try {
       ByteBuffer in = ByteBuffer.wrap(meta, 1, bodyLength - 1);
-      String category = readString(in);
-      int version = in.getInt();
-      String namespace = readString(in);
-      String name = readString(in);
+      TaskCategory category = new TaskCategory(readString(in), in.getInt());
+      ResourceMeta decoded;
+      if (meta[0] == REJECTED_VERSION) {
+        byte[] message = new byte[in.getShort() & 0xffff];
+        in.get(message);
+        decoded = new ResourceMeta.Rejected(category, new String(message, UTF_8));
+      } else {
+        String namespace = readString(in);
+        String name = readString(in);
+        decoded = new ResourceMeta.Created(new TaskHandle(category, namespace, name));
+      }
       if (in.hasRemaining()) {
         throw new ResourceMetaException("resource_meta is malformed: trailing bytes");
       }
-      return new TaskHandle(new TaskCategory(category, version), namespace, name);
+      return decoded;
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw new ResourceMetaException("resource_meta is malformed: " + e);
     }
@@ -126,6 +174,28 @@ public final class ResourceMetaCodec {
       // HmacSHA256 is mandatory in every Java platform.
       throw new IllegalStateException("HmacSHA256 is unavailable", e);
     }
+  }
+
+  private static void writeCategory(ByteArrayOutputStream out, TaskCategory category) {
+    writeString(out, category.name(), "task category name");
+    int version = category.version();
+    out.write(version >>> 24);
+    out.write(version >>> 16);
+    out.write(version >>> 8);
+    out.write(version);
+  }
+
+  /** The UTF-8 bytes of {@code text}, cut at a character boundary to at most {@code max}. */
+  private static byte[] truncate(String text, int max) {
+    byte[] bytes = text.getBytes(UTF_8);
+    if (bytes.length <= max) {
+      return bytes;
+    }
+    int end = max;
+    while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+      end--; // do not split a multi-byte character
+    }
+    return Arrays.copyOf(bytes, end);
   }
 
   private static void writeString(ByteArrayOutputStream out, String value, String what) {

@@ -292,7 +292,7 @@ class FakePropellerTest {
   }
 
   @Test
-  void anInvalidPluginConfigIsInvalidArgumentNamingTheConfigField() throws Exception {
+  void anInvalidPluginConfigIsAPermanentFailureNamingTheConfigField() throws Exception {
     CreateTaskRequest good =
         FakePropeller.createRequest(
             AgentHarness.SUCCEEDING_TASK, AgentHarness.inputs(1), work.resolve("badcfg"), 0);
@@ -306,10 +306,19 @@ class FakePropellerTest {
                                 "sparkVersion",
                                 Value.newBuilder().setStringValue("not-a-version").build())))
             .build();
-    assertThatThrownBy(() -> propeller.create(bad))
-        .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
-        .hasMessageContaining("spark");
+
+    // Accepted (an error here would be a retryable failure in propeller), then FAILED for good.
+    ByteString meta = propeller.create(bad);
+    Resource resource = propeller.get(meta);
+
+    assertThat(resource.getPhase()).isEqualTo(TaskExecution.Phase.FAILED);
+    assertThat(resource.getMessage()).contains("sparkVersion").contains("not-a-version");
+    assertThat(resource.getAgentError().getKind()).isEqualTo(AgentError.Kind.NON_RECOVERABLE);
+    assertThat(resource.getAgentError().getOrigin())
+        .isEqualTo(flyteidl.core.Execution.ExecutionError.ErrorKind.USER);
     assertThat(harness.applications()).isEmpty();
+    propeller.delete(meta); // nothing to delete, and that is fine
+    assertThat(meta.size()).isLessThan(ResourceMetaCodec.MAX_REJECTION_BYTES + 100);
   }
 
   @Test

@@ -54,7 +54,7 @@ class ResourceMetaCodecTest {
     assertThatThrownBy(() -> codec.decode(meta))
         .isInstanceOf(ResourceMetaException.class)
         .hasMessageContaining("format version 7")
-        .hasMessageContaining("reads version 1");
+        .hasMessageContaining("reads versions 1 and 2");
   }
 
   @Test
@@ -73,5 +73,38 @@ class ResourceMetaCodecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 32")
         .hasMessageContaining("/dev/urandom");
+  }
+
+  @Test
+  void roundTripsATaskRejectedAtCreation() throws Exception {
+    TaskCategory category = new TaskCategory("example_plugin", 0);
+    byte[] meta = codec.encodeRejected(category, "invalid plugin config: sparkVersion: is missing");
+
+    assertThat(codec.decodeMeta(meta))
+        .isEqualTo(
+            new ResourceMeta.Rejected(category, "invalid plugin config: sparkVersion: is missing"));
+    assertThatThrownBy(() -> codec.decode(meta))
+        .isInstanceOf(ResourceMetaException.class)
+        .hasMessageContaining("rejected at creation and has no resource");
+  }
+
+  @Test
+  void cutsALongRejectionMessageWithoutSplittingACharacter() throws Exception {
+    String message = "é".repeat(2000); // two bytes each
+    byte[] meta = codec.encodeRejected(new TaskCategory("example_plugin", 0), message);
+
+    String kept = ((ResourceMeta.Rejected) codec.decodeMeta(meta)).message();
+    assertThat(kept).hasSize(ResourceMetaCodec.MAX_REJECTION_BYTES / 2).matches("é+");
+    assertThat(meta.length).isLessThan(ResourceMetaCodec.MAX_REJECTION_BYTES + 64);
+  }
+
+  @Test
+  void rejectsARejectionWhoseMessageWasAltered() {
+    byte[] meta = codec.encodeRejected(new TaskCategory("example_plugin", 0), "bad config");
+    meta[meta.length - ResourceMetaCodec.TAG_BYTES - 1] ^= 1;
+
+    assertThatThrownBy(() -> codec.decodeMeta(meta))
+        .isInstanceOf(ResourceMetaException.class)
+        .hasMessageContaining("signature does not verify");
   }
 }
