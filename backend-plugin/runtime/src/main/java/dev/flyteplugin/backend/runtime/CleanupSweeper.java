@@ -84,7 +84,7 @@ final class CleanupSweeper {
           deleted++;
           log.info(
               "cleaned up finished {} {}/{} ({} since {})",
-              resource.getKind(),
+              entry.getKey().identity().kind(),
               resource.getMetadata().getNamespace(),
               resource.getMetadata().getName(),
               phase.phase(),
