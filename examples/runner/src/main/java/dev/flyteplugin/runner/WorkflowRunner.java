@@ -63,6 +63,7 @@ public final class WorkflowRunner {
   private final RunListener listener;
   private final Clock clock;
   private final LoadedProject loaded;
+  private final ProtoConverter converter;
   private final Set<TaskHandle> active = ConcurrentHashMap.newKeySet();
   private volatile boolean aborted;
 
@@ -85,6 +86,7 @@ public final class WorkflowRunner {
     env.putIfAbsent("FLYTE_INTERNAL_DOMAIN", domain);
     env.putIfAbsent("FLYTE_INTERNAL_VERSION", version);
     this.loaded = ProjectLoader.load(userCode, env);
+    this.converter = new ProtoConverter(new IdentifierDefaults(project, domain, version));
   }
 
   public static Builder builder() {
@@ -192,7 +194,6 @@ public final class WorkflowRunner {
 
   /** A backend-served task goes through the backend; any other runs in this JVM. */
   private RunnableTask routed(TaskIdentifier id, RunnableTask task, Run run) {
-    ProtoConverter converter = new ProtoConverter(new IdentifierDefaults(project, domain, version));
     Tasks.TaskTemplate template = converter.taskTemplate(id, TaskTemplates.runnable(task, image));
     TaskCategory category = new TaskCategory(template.getType(), template.getTaskTypeVersion());
     return runtime.taskCategories().contains(category)

@@ -307,13 +307,7 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   private TaskHandle verifiedHandle(
       ByteString meta, flyteidl.admin.AgentOuterClass.TaskCategory requested, String taskType)
       throws ResourceMetaException {
-    ResourceMeta decoded = verifiedMeta(meta, requested, taskType);
-    if (decoded instanceof ResourceMeta.Created created) {
-      return created.handle();
-    }
-    throw new ResourceMetaException(
-        "resource_meta names a task that was rejected at creation and has no resource: "
-            + ((ResourceMeta.Rejected) decoded).message());
+    return ResourceMetaCodec.handleOf(verifiedMeta(meta, requested, taskType));
   }
 
   private ResourceMeta verifiedMeta(

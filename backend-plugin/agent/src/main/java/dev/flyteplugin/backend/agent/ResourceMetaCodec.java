@@ -99,13 +99,17 @@ public final class ResourceMetaCodec {
    *     a task that was rejected at creation and so has no resource
    */
   public TaskHandle decode(byte[] meta) throws ResourceMetaException {
-    ResourceMeta decoded = decodeMeta(meta);
-    if (decoded instanceof ResourceMeta.Rejected rejected) {
+    return handleOf(decodeMeta(meta));
+  }
+
+  /** The handle of a created task; a task rejected at creation has none. */
+  static TaskHandle handleOf(ResourceMeta meta) throws ResourceMetaException {
+    if (meta instanceof ResourceMeta.Rejected rejected) {
       throw new ResourceMetaException(
           "resource_meta names a task that was rejected at creation and has no resource: "
               + rejected.message());
     }
-    return ((ResourceMeta.Created) decoded).handle();
+    return ((ResourceMeta.Created) meta).handle();
   }
 
   /**
