@@ -1,5 +1,7 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.runtime.Deadline;
+import dev.flyteplugin.backend.runtime.RuntimeHealth;
 import dev.flyteplugin.backend.runtime.TaskCategory;
 import dev.flyteplugin.backend.runtime.TaskCreationException;
 import dev.flyteplugin.backend.runtime.TaskHandle;
@@ -43,8 +45,8 @@ final class OwningRuntime implements TaskRuntime {
   }
 
   @Override
-  public TaskHandle create(TaskRequest request) throws TaskCreationException {
-    return runtime.create(request);
+  public TaskHandle create(TaskRequest request, Deadline deadline) throws TaskCreationException {
+    return runtime.create(request, deadline);
   }
 
   @Override
@@ -53,8 +55,23 @@ final class OwningRuntime implements TaskRuntime {
   }
 
   @Override
-  public void abort(TaskHandle handle) {
-    runtime.abort(handle);
+  public java.util.Optional<TaskStatus> cachedStatus(TaskHandle handle) {
+    return runtime.cachedStatus(handle);
+  }
+
+  @Override
+  public void markReported(TaskHandle handle) {
+    runtime.markReported(handle);
+  }
+
+  @Override
+  public RuntimeHealth health() {
+    return runtime.health();
+  }
+
+  @Override
+  public void abort(TaskHandle handle, Deadline deadline) {
+    runtime.abort(handle, deadline);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.runtime.Deadline;
+import dev.flyteplugin.backend.runtime.RuntimeHealth;
 import dev.flyteplugin.backend.runtime.TaskCategory;
 import dev.flyteplugin.backend.runtime.TaskCreationException;
 import dev.flyteplugin.backend.runtime.TaskHandle;
@@ -46,7 +48,7 @@ final class GatedRuntime implements TaskRuntime {
   }
 
   @Override
-  public TaskHandle create(TaskRequest request) throws TaskCreationException {
+  public TaskHandle create(TaskRequest request, Deadline deadline) throws TaskCreationException {
     createEntered.countDown();
     try {
       createGate.await();
@@ -54,7 +56,7 @@ final class GatedRuntime implements TaskRuntime {
       Thread.currentThread().interrupt();
       throw new TaskCreationException(TaskCreationException.Kind.TRANSIENT, "interrupted");
     }
-    return real.create(request);
+    return real.create(request, deadline);
   }
 
   @Override
@@ -63,8 +65,23 @@ final class GatedRuntime implements TaskRuntime {
   }
 
   @Override
-  public void abort(TaskHandle handle) {
-    real.abort(handle);
+  public java.util.Optional<TaskStatus> cachedStatus(TaskHandle handle) {
+    return real.cachedStatus(handle);
+  }
+
+  @Override
+  public void markReported(TaskHandle handle) {
+    real.markReported(handle);
+  }
+
+  @Override
+  public RuntimeHealth health() {
+    return real.health();
+  }
+
+  @Override
+  public void abort(TaskHandle handle, Deadline deadline) {
+    real.abort(handle, deadline);
   }
 
   @Override

@@ -228,7 +228,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   // create
 
   @Override
-  public TaskHandle create(TaskRequest request) throws TaskCreationException {
+  public TaskHandle create(TaskRequest request, Deadline deadline) throws TaskCreationException {
     TaskCategory category =
         new TaskCategory(request.template().getType(), request.template().getTaskTypeVersion());
     OperatorPlugin plugin;
@@ -569,7 +569,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   // abort
 
   @Override
-  public void abort(TaskHandle handle) {
+  public void abort(TaskHandle handle, Deadline deadline) {
     OperatorPlugin plugin = registry.require(handle.category());
     ResourceIdentity identity = plugin.identity();
     Resource<GenericKubernetesResource> ref =

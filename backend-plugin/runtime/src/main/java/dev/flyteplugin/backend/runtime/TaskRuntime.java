@@ -36,7 +36,17 @@ public interface TaskRuntime extends AutoCloseable {
    * @throws TaskCreationException when the task cannot be started; its {@link
    *     TaskCreationException#kind()} says whether that is permanent
    */
-  TaskHandle create(TaskRequest request) throws TaskCreationException;
+  default TaskHandle create(TaskRequest request) throws TaskCreationException {
+    return create(request, Deadline.none());
+  }
+
+  /**
+   * Like {@link #create(TaskRequest)}, within the caller's deadline: API calls and retries are
+   * bounded by it, and nothing is created once the caller is gone.
+   *
+   * @throws TaskCreationException also when the deadline passed or the caller cancelled
+   */
+  TaskHandle create(TaskRequest request, Deadline deadline) throws TaskCreationException;
 
   /**
    * The task's current status, read from the informer cache (no API call). Never throws for a
@@ -47,10 +57,36 @@ public interface TaskRuntime extends AutoCloseable {
   TaskStatus status(TaskHandle handle);
 
   /**
+   * The task's status if the informer cache can answer it alone (synced, object present): a cheap
+   * call for a transport thread. Empty means: call {@link #status(TaskHandle)}, which may read the
+   * API server.
+   */
+  default java.util.Optional<TaskStatus> cachedStatus(TaskHandle handle) {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Records that a terminal status of the task has reached its caller (propeller), so that the
+   * cleanup sweeper may delete the resource. Asynchronous and idempotent; never throws.
+   */
+  default void markReported(TaskHandle handle) {}
+
+  /** Cache and watch health, for readiness and metrics. */
+  default RuntimeHealth health() {
+    boolean synced = hasSynced();
+    return new RuntimeHealth(synced, synced, 0);
+  }
+
+  /**
    * Aborts the task: deletes its resource (with its pods). Idempotent: a resource already gone is
    * success. Never touches a resource this runtime did not create.
    */
-  void abort(TaskHandle handle);
+  default void abort(TaskHandle handle) {
+    abort(handle, Deadline.none());
+  }
+
+  /** Like {@link #abort(TaskHandle)}, with API calls bounded by the caller's deadline. */
+  void abort(TaskHandle handle, Deadline deadline);
 
   /** Stops the informers and the cleanup sweeper. */
   @Override
