@@ -227,9 +227,11 @@ public final class Jflyte implements Callable<Integer> {
     }
   }
 
+  // No standard help mixin here: flytekit-java's jflyte uses -v/--version for the entity version,
+  // which clashes with picocli's standard --version (and then broke --help). Help is declared
+  // alone.
   @Command(
       name = "workflows",
-      mixinStandardHelpOptions = true,
       description =
           "Register the tasks, workflows and launch plans with FlyteAdmin over gRPC (tasks, then"
               + " workflows, then launch plans; existing identical entities count as success).")
@@ -237,6 +239,12 @@ public final class Jflyte implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Mixin ProjectOptions project;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
 
     @Option(
         names = {"-p", "--project"},
