@@ -119,9 +119,6 @@ public @interface ExamplePluginTask {
   /** Kubernetes priority class of the pods. */
   String priorityClassName() default "";
 
-  /** Extra application arguments, appended after the task's own. */
-  String[] extraArguments() default {};
-
   /** One configuration entry. */
   @Documented
   @Retention(RetentionPolicy.RUNTIME)

@@ -161,7 +161,6 @@ public final class ExamplePluginTaskAnnotations {
     string(task.batchScheduler(), config::setBatchScheduler);
     string(task.batchSchedulerQueue(), config::setBatchSchedulerQueue);
     string(task.priorityClassName(), config::setPriorityClassName);
-    config.addAllExtraArguments(List.of(task.extraArguments()));
     return config.build();
   }
 

@@ -71,7 +71,6 @@ class ExamplePluginRunnableTaskTest {
                 .setBatchScheduler("volcano")
                 .setBatchSchedulerQueue("batch")
                 .setPriorityClassName("high-priority")
-                .addExtraArguments("--verbose")
                 .build());
     // The custom is exactly the codec's Struct, not merely something that decodes to the config.
     assertThat(task.getCustom()).isEqualTo(Structs.toFlyte(ExamplePlugin.encode(decoded)));

@@ -88,6 +88,19 @@ public final class SparkConfigValidator {
               "\"" + config.getMainClass() + "\" is not a Java class name",
               "give a fully qualified class name such as com.example.Main"));
     }
+    if (config.getExtraArgumentsCount() > 0 && config.getMainClass().isEmpty()) {
+      // Without a main class of the user's, the driver runs the task through jflyte's launcher,
+      // whose `execute` command takes exactly the task's own arguments and rejects any other, so
+      // such a task could never run.
+      out.add(
+          new ConfigViolation(
+              "extraArguments",
+              "is only allowed with a mainClass of your own: the default driver main runs the task"
+                  + " through jflyte execute, which rejects extra arguments "
+                  + config.getExtraArgumentsList(),
+              "remove extraArguments (pass values as task inputs or sparkConf), or set mainClass"
+                  + " to your own main that accepts them"));
+    }
     if (!config.getPriorityClassName().isEmpty()
         && !DNS_SUBDOMAIN.matcher(config.getPriorityClassName()).matches()) {
       out.add(

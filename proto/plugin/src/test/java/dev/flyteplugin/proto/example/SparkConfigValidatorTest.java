@@ -41,6 +41,22 @@ class SparkConfigValidatorTest {
   }
 
   @Test
+  void extraArgumentsNeedAMainClassOfTheUsers() {
+    // The default main runs `jflyte execute`, which rejects arguments it does not know.
+    List<ConfigViolation> violations =
+        SparkConfigValidator.violations(minimal().addExtraArguments("--verbose").build());
+    assertThat(violations)
+        .singleElement()
+        .extracting(ConfigViolation::field)
+        .isEqualTo("extraArguments");
+    assertThat(violations.get(0).toString()).contains("jflyte execute").contains("mainClass");
+    assertThat(
+            SparkConfigValidator.violations(
+                minimal().setMainClass("org.example.Main").addExtraArguments("--verbose").build()))
+        .isEmpty();
+  }
+
+  @Test
   void missingSparkVersionIsNamedWithAnExample() {
     List<ConfigViolation> violations =
         SparkConfigValidator.violations(SparkApplicationConfig.getDefaultInstance());
