@@ -4,6 +4,7 @@ import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
 import dev.flyteplugin.backend.runtime.TaskRuntime;
+import dev.flyteplugin.jflyte.load.ProjectLoader;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -18,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.flyte.api.v1.Literal;
 import org.flyte.api.v1.Variable;
 import picocli.CommandLine;
@@ -91,6 +94,13 @@ public final class RunnerMain implements Callable<Integer> {
   String image;
 
   @Option(
+      names = "--user-code",
+      description =
+          "Directory of jars with the workflows and tasks (and flytekit-java), loaded child-first"
+              + " as jflyte does. Default: this program's class path.")
+  Path userCode;
+
+  @Option(
       names = "--poll-interval",
       defaultValue = "PT0.1S",
       description = "How often a plugin task's status is read (default: ${DEFAULT-VALUE}).")
@@ -137,20 +147,32 @@ public final class RunnerMain implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     Instant start = clock.instant();
     ConsoleProgress progress = new ConsoleProgress(out, clock);
-    EmbeddedBackend backend = null;
-    TaskRuntime runtime;
-    if (embedded) {
-      out.println(
-          "EMBEDDED default: in-process Kubernetes API (fabric8 mock server) + SIMULATED Spark"
-              + " operator; the simulated driver runs each plugin task in this JVM.");
-      backend = EmbeddedBackend.start(Thread.currentThread().getContextClassLoader());
-      runtime = backend.runtime();
-    } else {
-      runtime = clusterRuntime();
-    }
+    ClassLoader code =
+        userCode != null
+            ? ProjectLoader.forJarDirectory(userCode)
+            : Thread.currentThread().getContextClassLoader();
+    // The backend starts only once the workflow and its inputs are known to be right.
+    AtomicReference<EmbeddedBackend> backend = new AtomicReference<>();
+    Supplier<TaskRuntime> startRuntime =
+        () -> {
+          if (!embedded) {
+            return clusterRuntime();
+          }
+          out.println(
+              "EMBEDDED default: in-process Kubernetes API (fabric8 mock server) + SIMULATED Spark"
+                  + " operator; the simulated driver runs each plugin task in this JVM.");
+          backend.set(EmbeddedBackend.start(code));
+          return backend.get().runtime();
+        };
+    AtomicReference<TaskRuntime> started = new AtomicReference<>();
     WorkflowRunner runner =
         WorkflowRunner.builder()
-            .runtime(runtime)
+            .runtime(
+                () -> {
+                  started.set(startRuntime.get());
+                  return started.get();
+                })
+            .userCode(code)
             .storageRoot(storageRoot)
             .namespace(namespace)
             .image(image == null || image.isBlank() ? "flyteplugin/example-task:embedded" : image)
@@ -158,43 +180,53 @@ public final class RunnerMain implements Callable<Integer> {
             .listener(progress)
             .clock(clock)
             .build();
+    String workflowName = workflow != null ? workflow : runner.workflowOfLaunchPlan(launchPlan);
+    Map<String, Literal> workflowInputs = new LinkedHashMap<>();
+    if (launchPlan != null) {
+      workflowInputs.putAll(runner.launchPlanInputs(launchPlan));
+    }
+    Map<String, Variable> declared = runner.workflow(workflowName).interface_().inputs();
+    inputs.forEach(
+        (name, value) -> {
+          Variable variable = declared.get(name);
+          if (variable == null) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "--input "
+                    + name
+                    + ": the workflow has no input '"
+                    + name
+                    + "'; its inputs: "
+                    + declared.keySet());
+          }
+          workflowInputs.put(name, Literals.parse(name, value, variable));
+        });
+    runner.startBackend();
     AtomicBoolean finished = new AtomicBoolean();
+    AtomicBoolean aborting = new AtomicBoolean();
     AtomicBoolean closed = new AtomicBoolean();
-    EmbeddedBackend ownedBackend = backend;
     Thread abortOnCtrlC =
         new Thread(
             () -> {
-              if (!finished.get()) {
+              if (!finished.get() && aborting.compareAndSet(false, true)) {
                 out.println("Aborting: deleting the resources of running tasks...");
                 int aborted = runner.abortRunning();
                 out.println("Aborted " + aborted + " running task(s).");
                 out.flush();
-                closeOnce(closed, runtime, ownedBackend);
+                closeOnce(closed, started.get(), backend.get());
               }
             },
             "abort-on-ctrl-c");
     Runtime.getRuntime().addShutdownHook(abortOnCtrlC);
     try {
-      String workflowName = workflow != null ? workflow : runner.workflowOfLaunchPlan(launchPlan);
-      Map<String, Literal> workflowInputs = new LinkedHashMap<>();
-      if (launchPlan != null) {
-        workflowInputs.putAll(runner.launchPlanInputs(launchPlan));
-      }
-      Map<String, Variable> declared = runner.workflow(workflowName).interface_().inputs();
-      inputs.forEach(
-          (name, value) -> {
-            Variable variable = declared.get(name);
-            if (variable == null) {
-              throw new IllegalArgumentException(
-                  "the workflow has no input '" + name + "'; its inputs: " + declared.keySet());
-            }
-            workflowInputs.put(name, Literals.parse(name, value, variable));
-          });
       out.printf("Running %s with %s%n", workflowName, Literals.display(workflowInputs));
       Map<String, Literal> outputs;
       try {
         outputs = runner.run(workflowName, workflowInputs);
       } catch (RuntimeException e) {
+        if (aborting.get()) {
+          return 130; // Ctrl-C: the abort hook reports, deletes and closes; the JVM exits 130
+        }
         out.printf(
             "Workflow FAILED after %.1fs: %s%n",
             Duration.between(start, clock.instant()).toMillis() / 1000.0, e.getMessage());
@@ -213,7 +245,9 @@ public final class RunnerMain implements Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // The JVM is exiting (Ctrl-C): the hook does the cleanup.
       }
-      closeOnce(closed, runtime, ownedBackend);
+      if (!aborting.get()) {
+        closeOnce(closed, started.get(), backend.get());
+      }
       out.flush();
     }
   }
@@ -245,7 +279,7 @@ public final class RunnerMain implements Callable<Integer> {
     }
     if (backend != null) {
       backend.close();
-    } else {
+    } else if (runtime != null) {
       runtime.close();
     }
   }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.flyte.api.v1.LaunchPlan;
 import org.flyte.api.v1.LaunchPlanIdentifier;
 import org.flyte.api.v1.Literal;
@@ -50,7 +51,7 @@ import org.flyte.localengine.LocalEngine;
 public final class WorkflowRunner {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final TaskRuntime runtime;
+  private final Supplier<TaskRuntime> runtime;
   private final ClassLoader userCode;
   private final Storage storage;
   private final String storageRoot;
@@ -68,7 +69,7 @@ public final class WorkflowRunner {
   private volatile boolean aborted;
 
   private WorkflowRunner(Builder b) {
-    this.runtime = requireNonNull(b.runtime, "runtime");
+    this.runtime = memoized(requireNonNull(b.runtime, "runtime"));
     this.userCode = b.userCode;
     this.storage = Storage.load(userCode, b.env);
     this.storageRoot = stripSlash(requireNonNull(b.storageRoot, "storageRoot"));
@@ -184,7 +185,7 @@ public final class WorkflowRunner {
     aborted = true; // no new task starts, and LocalEngine does not retry the aborted ones
     int count = 0;
     for (TaskHandle handle : Set.copyOf(active)) {
-      runtime.abort(handle);
+      runtime.get().abort(handle);
       listener.aborted(handle);
       active.remove(handle);
       count++;
@@ -192,13 +193,33 @@ public final class WorkflowRunner {
     return count;
   }
 
+  /** Starts the backend now (it otherwise starts when the first task is routed). */
+  public void startBackend() {
+    runtime.get();
+  }
+
   /** A backend-served task goes through the backend; any other runs in this JVM. */
   private RunnableTask routed(TaskIdentifier id, RunnableTask task, Run run) {
     Tasks.TaskTemplate template = converter.taskTemplate(id, TaskTemplates.runnable(task, image));
     TaskCategory category = new TaskCategory(template.getType(), template.getTaskTypeVersion());
-    return runtime.taskCategories().contains(category)
+    return runtime.get().taskCategories().contains(category)
         ? new BackendTask(task, template, run)
         : task;
+  }
+
+  /** Calls {@code supplier} once, on first use, from any thread. */
+  private static Supplier<TaskRuntime> memoized(Supplier<? extends TaskRuntime> supplier) {
+    return new Supplier<>() {
+      private TaskRuntime value;
+
+      @Override
+      public synchronized TaskRuntime get() {
+        if (value == null) {
+          value = requireNonNull(supplier.get(), "the runtime supplier returned null");
+        }
+        return value;
+      }
+    };
   }
 
   private static String stripSlash(String uri) {
@@ -234,7 +255,7 @@ public final class WorkflowRunner {
     }
 
     TaskRuntime runtime() {
-      return runtime;
+      return runtime.get();
     }
 
     Storage storage() {
@@ -279,7 +300,7 @@ public final class WorkflowRunner {
 
     void abort(TaskHandle handle) {
       if (active.remove(handle)) {
-        runtime.abort(handle);
+        runtime.get().abort(handle);
         listener.aborted(handle);
       }
     }
@@ -336,7 +357,7 @@ public final class WorkflowRunner {
 
   /** Settings of a runner; only the runtime and the storage root are required. */
   public static final class Builder {
-    private TaskRuntime runtime;
+    private Supplier<? extends TaskRuntime> runtime;
     private ClassLoader userCode = Thread.currentThread().getContextClassLoader();
     private Map<String, String> env = System.getenv();
     private String storageRoot;
@@ -353,6 +374,16 @@ public final class WorkflowRunner {
 
     /** The backend that runs plugin tasks. */
     public Builder runtime(TaskRuntime value) {
+      requireNonNull(value, "runtime");
+      this.runtime = () -> value;
+      return this;
+    }
+
+    /**
+     * A runtime started on first use: the user code is loaded and workflows and inputs can be
+     * checked before a cluster (or the embedded one) is reached.
+     */
+    public Builder runtime(Supplier<? extends TaskRuntime> value) {
       this.runtime = value;
       return this;
     }
