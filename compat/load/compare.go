@@ -35,18 +35,19 @@ func compareCommand(args []string) error {
 	}
 	a, b := rs[0], rs[1]
 
-	fmt.Printf("\n%s = %s\n%s = %s\n", a.Name, a.Includes, b.Name, b.Includes)
-	fmt.Printf("Load: %d tasks (%s), CreateTask %d in flight, GetTask %d in flight; latencies are client-side round trips over loopback gRPC;\n"+
-		"CPU per request = server process-tree utime+stime over the phase / calls in the phase; the load client shares the machine's cores.\n\n",
+	// INFO lines: compat/run shows PASS/FAIL/SKIP/INFO lines of each part's log.
+	fmt.Printf("\nINFO %s = %s\nINFO %s = %s\n", a.Name, a.Includes, b.Name, b.Includes)
+	fmt.Printf("INFO load: %d tasks (%s), CreateTask %d in flight, GetTask %d in flight; latencies are client-side round trips over loopback gRPC\n"+
+		"INFO CPU per request = server process-tree utime+stime over the phase / calls in the phase; the load client shares the machine's cores\n",
 		a.N, a.Task, a.CreateInFl, a.GetInFl)
-	fmt.Printf("%-58s %14s %14s %10s\n", "figure", a.Name, b.Name, "ratio "+b.Name+"/"+a.Name)
+	fmt.Printf("INFO %-58s %14s %14s %10s\n", "figure", a.Name, b.Name, "ratio "+b.Name+"/"+a.Name)
 	var printed, bad int
 	row := func(label string, x, y float64, format string) {
 		ratio := "n/a"
 		if x != 0 {
 			ratio = fmt.Sprintf("%.2f", y/x)
 		}
-		fmt.Printf("%-58s %14s %14s %10s\n", label, fmt.Sprintf(format, x), fmt.Sprintf(format, y), ratio)
+		fmt.Printf("INFO %-58s %14s %14s %10s\n", label, fmt.Sprintf(format, x), fmt.Sprintf(format, y), ratio)
 		printed++
 		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
 			bad++
@@ -69,6 +70,14 @@ func compareCommand(args []string) error {
 	row("server RSS after the load (MiB)", a.GetSteady.RSSMiBAfter, b.GetSteady.RSSMiBAfter, "%.0f")
 	row("server peak RSS (MiB)", a.PeakRSSMiB, b.PeakRSSMiB, "%.0f")
 	row("outputs.pb written", float64(a.OutputsPb), float64(b.OutputsPb), "%.0f")
+	for _, r := range rs {
+		for _, x := range []struct {
+			label string
+			ph    Phase
+		}{{"CreateTask", r.Create}, {"GetTask until terminal", r.GetUntilDone}, {"GetTask steady", r.GetSteady}} {
+			fmt.Printf("INFO %s %s: server CPU %.2f s by threads: %s\n", r.Name, x.label, x.ph.ServerCPUSec, threadSummary(x.ph))
+		}
+	}
 	fmt.Println()
 
 	for _, r := range rs {

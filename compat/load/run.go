@@ -613,24 +613,7 @@ func printResult(r *Result) {
 	p := func(label string, ph Phase) {
 		fmt.Printf("   %-22s %7d calls %5d errors %v  p50 %.3f ms  p99 %.3f ms  max %.1f ms  %.0f/s  cpu %.3f ms/req  rss %.0f MiB\n",
 			label, ph.Calls, ph.Errors, ph.ErrorCodes, ph.P50Ms, ph.P99Ms, ph.MaxMs, ph.PerSec, ph.CPUPerReqMs, ph.RSSMiBAfter)
-		type g struct {
-			name string
-			sec  float64
-		}
-		var gs []g
-		for n, sec := range ph.CPUByThreads {
-			gs = append(gs, g{n, sec})
-		}
-		sort.Slice(gs, func(i, j int) bool { return gs[i].sec > gs[j].sec })
-		var parts []string
-		for i, x := range gs {
-			if i == 6 {
-				parts = append(parts, "...")
-				break
-			}
-			parts = append(parts, fmt.Sprintf("%q %.2fs", x.name, x.sec))
-		}
-		fmt.Printf("   %-22s server CPU %.2f s by threads: %s\n", "", ph.ServerCPUSec, strings.Join(parts, ", "))
+		fmt.Printf("   %-22s server CPU %.2f s by threads: %s\n", "", ph.ServerCPUSec, threadSummary(ph))
 		if ph.FirstError != "" {
 			fmt.Printf("   %-22s first error: %s\n", "", firstLine(ph.FirstError))
 		}
@@ -653,4 +636,26 @@ func firstLine(s string) string {
 		return s[:i] + " ..."
 	}
 	return s
+}
+
+// threadSummary lists the phase's biggest CPU users by thread group.
+func threadSummary(ph Phase) string {
+	type g struct {
+		name string
+		sec  float64
+	}
+	var gs []g
+	for n, sec := range ph.CPUByThreads {
+		gs = append(gs, g{n, sec})
+	}
+	sort.Slice(gs, func(i, j int) bool { return gs[i].sec > gs[j].sec })
+	var parts []string
+	for i, x := range gs {
+		if i == 6 {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%q %.2fs", x.name, x.sec))
+	}
+	return strings.Join(parts, ", ")
 }
