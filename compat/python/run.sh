@@ -69,6 +69,11 @@ if ! (cd "$LOAD_SRC" && go build -o "$COMPAT_WORK/bin/load" .); then
   exit 1
 fi
 LOAD="$COMPAT_WORK/bin/load"
+if (cd "$LOAD_SRC" && go test ./... > "$COMPAT_WORK/load-tests.log" 2>&1); then
+  echo "PASS load-unit-tests"
+else
+  fail load-unit-tests "go test in compat/load failed: $(tail -5 "$COMPAT_WORK/load-tests.log" | tr '\n' ' ')"
+fi
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 CLK_TCK=$(getconf CLK_TCK)
