@@ -240,6 +240,9 @@ type taskRun struct {
 	store        *storage.DataStore
 	phases       []pcore.Phase
 	lastInfo     pcore.PhaseInfo
+	// maxSyncFailures is the highest SyncFailureCount (failed GetTask polls, never reset; the
+	// cache gives up at webApi.caching.maxSystemFailures) seen in the plugin state.
+	maxSyncFailures int
 }
 
 type taskReader struct {
@@ -358,6 +361,10 @@ func (r *taskRun) round(ctx context.Context, p pcore.Plugin) (pcore.PhaseInfo, e
 	trns, err := p.Handle(ctx, r.tctx)
 	if err != nil {
 		return pcore.PhaseInfoUndefined, err
+	}
+	var st webapiState
+	if _, err := r.state.Get(&st); err == nil && st.SyncFailureCount > r.maxSyncFailures {
+		r.maxSyncFailures = st.SyncFailureCount
 	}
 	info := trns.Info()
 	if info.Phase() == pcore.PhaseSuccess {
