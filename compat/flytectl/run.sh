@@ -77,6 +77,14 @@ else
   exit 1
 fi
 
+# ---- pbcheck-unit-tests: pbcheck's own rules (schedule inputs, identifier placeholders, wrong
+# message type) each reject what they should.
+if (cd "$here" && go test -count=1 ./pbcheck) >"$work/pbcheck-test.log" 2>&1; then
+  pass pbcheck-unit-tests
+else
+  fail pbcheck-unit-tests "$(grep -E -- '--- FAIL|FAIL|Error' "$work/pbcheck-test.log" | head -n 3 | tr '\n' ' ')"
+fi
+
 mapfile -t files < <(find "$COMPAT_SERIALIZED" -maxdepth 1 -type f -name '*.pb' | sort)
 if [[ ${#files[@]} -eq 0 ]]; then
   fail inputs "no .pb files in COMPAT_SERIALIZED=$COMPAT_SERIALIZED"
