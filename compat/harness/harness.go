@@ -107,6 +107,7 @@ func Start(name, logPath string, env []string, onLine func(string) bool, argv ..
 		return nil, fmt.Errorf("start %s (%s): %w", name, argv[0], err)
 	}
 	p := &Process{Name: name, LogPath: logPath, cmd: cmd, done: make(chan struct{})}
+	recordPid(cmd.Process.Pid)
 	if stdout != nil {
 		go func() {
 			sc := bufio.NewScanner(stdout)
@@ -127,6 +128,21 @@ func Start(name, logPath string, env []string, onLine func(string) bool, argv ..
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// recordPid appends a started process group id to $COMPAT_WORK/pids, so that run.sh's exit trap
+// can kill what a crashed or timed-out test binary could not.
+func recordPid(pid int) {
+	dir := os.Getenv(EnvWork)
+	if dir == "" {
+		return
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "pids"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintln(f, pid)
 }
 
 // Pid of the process (its process group id too).
@@ -193,6 +209,9 @@ type AgentOptions struct {
 	MetricsPort int    // 0 = pick a free one
 	LogDir      string
 	ExtraArgs   []string
+	// Env entries (NAME=value) added to the agent's environment. Settings go here rather than
+	// in flags when an older agent distribution must still start (unknown env vars are ignored).
+	Env []string
 }
 
 // Agent is a running flyte-agent.
@@ -234,7 +253,7 @@ func StartAgent(o AgentOptions) (*Agent, error) {
 	}
 	argv = append(argv, o.ExtraArgs...)
 	logPath := filepath.Join(o.LogDir, fmt.Sprintf("agent-%d.log", o.Port))
-	p, err := Start("flyte-agent", logPath, nil, nil, argv...)
+	p, err := Start("flyte-agent", logPath, o.Env, nil, argv...)
 	if err != nil {
 		return nil, err
 	}

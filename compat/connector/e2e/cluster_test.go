@@ -39,7 +39,7 @@ func startClusterAgent(t *testing.T, c *harness.Cluster, port, metricsPort int) 
 	t.Helper()
 	e := testEnv(t)
 	a, err := harness.StartAgent(harness.AgentOptions{Home: e.agentHome, Kubeconfig: c.Kubeconfig,
-		Namespaces: clusterNamespace, HMACKey: hmacKey, Port: port, MetricsPort: metricsPort, LogDir: e.work})
+		Namespaces: clusterNamespace, HMACKey: hmacKey, Port: port, MetricsPort: metricsPort, LogDir: e.work, Env: agentEnv})
 	if err != nil {
 		t.Fatal(err)
 	}

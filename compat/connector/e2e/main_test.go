@@ -16,6 +16,10 @@ type env struct {
 	agentHome, userCode, serialized, work string
 }
 
+// agentEnv tells the agent which propeller calls it: flyteplugins v1.16.8 understands
+// RETRYABLE_FAILED (agents that predate the setting ignore it).
+var agentEnv = []string{"FLYTE_AGENT_MIN_FLYTE_RELEASE=1.16.8"}
+
 var (
 	envOnce   sync.Once
 	theEnv    env
@@ -66,6 +70,7 @@ func sharedAgent(t *testing.T) *harness.Agent {
 		var a *harness.Agent
 		a, sharedErr = harness.StartAgent(harness.AgentOptions{
 			Home: e.agentHome, UserCode: e.userCode, Embedded: true, HMACKey: hmacKey, LogDir: e.work,
+			Env: agentEnv,
 		})
 		if sharedErr != nil {
 			return
