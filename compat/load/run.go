@@ -71,6 +71,7 @@ type Result struct {
 	TerminalBound string         `json:"terminal_bound"`
 	FinalPhases   map[string]int `json:"final_phases"`
 	NotSucceeded  map[string]int `json:"not_succeeded,omitempty"`
+	SteadyPhases  map[string]int `json:"steady_last_phases"`
 	DoneP50Sec    float64        `json:"time_to_terminal_p50_s"`
 	DoneP99Sec    float64        `json:"time_to_terminal_p99_s"`
 	GetSteady     Phase          `json:"get_steady"`
@@ -138,7 +139,7 @@ func runCommand(args []string) error {
 	}
 
 	res := &Result{Name: f.name, Addr: f.addr, Pid: f.pid, Includes: f.includes, N: f.n,
-		CreateInFl: f.createInFlight, GetInFl: f.getInFlight, FinalPhases: map[string]int{}, NotSucceeded: map[string]int{}}
+		CreateInFl: f.createInFlight, GetInFl: f.getInFlight, FinalPhases: map[string]int{}, NotSucceeded: map[string]int{}, SteadyPhases: map[string]int{}}
 	err := run(f, res)
 	if err != nil {
 		res.Fatal = err.Error()
@@ -178,6 +179,8 @@ type task struct {
 	doneSec  float64
 	lastSeen atomic.Int32
 	message  string // of a terminal answer other than SUCCEEDED
+	// The last phase of the steady phase: shows whether a task reported lost was found again.
+	steadySeen atomic.Int32
 }
 
 func run(f runFlags, res *Result) error {
@@ -244,6 +247,7 @@ func run(f runFlags, res *Result) error {
 		}
 		tasks[i] = &task{prefix: "file://" + prefix}
 		tasks[i].lastSeen.Store(-1)
+		tasks[i].steadySeen.Store(-1)
 	}
 
 	// CreateTask: every task once, createInFlight at a time.
@@ -383,14 +387,22 @@ func run(f runFlags, res *Result) error {
 						if !time.Now().Before(deadline) || calls.Add(1) > int64(f.maxGets) {
 							return
 						}
-						_, d, err := get(created[i])
+						r, d, err := get(created[i])
 						record(d, err)
+						if err == nil {
+							created[i].steadySeen.Store(int32(r.GetPhase()))
+						}
 					}
 				}
 			}(share)
 		}
 		wg.Wait()
 	})
+	for _, t := range created {
+		if p := t.steadySeen.Load(); p >= 0 {
+			res.SteadyPhases[core.TaskExecution_Phase(p).String()]++
+		}
+	}
 	res.PeakRSSMiB = peakRSSMiB(f.pid)
 	for _, t := range created {
 		if _, err := os.Stat(strings.TrimPrefix(t.prefix, "file://") + "/outputs.pb"); err == nil {
@@ -623,6 +635,7 @@ func printResult(r *Result) {
 	p("GetTask steady", r.GetSteady)
 	fmt.Printf("   created %d/%d, terminal %d/%d within %s, final phases %v, outputs.pb written %d\n",
 		r.CreatedOK, r.N, r.Terminal, r.CreatedOK, r.TerminalBound, r.FinalPhases, r.OutputsPb)
+	fmt.Printf("   last phases seen in the steady phase %v\n", r.SteadyPhases)
 	fmt.Printf("   all %d tasks created and terminal %.1f s after the first CreateTask; a task was seen terminal p50 %.2f s / p99 %.2f s after its CreateTask returned (polling starts after the last CreateTask)\n",
 		r.N, r.Create.WallSec+r.GetUntilDone.WallSec, r.DoneP50Sec, r.DoneP99Sec)
 	for m, c := range r.NotSucceeded {
