@@ -163,6 +163,9 @@ public final class SimulatedSparkOperator implements AutoCloseable {
     }
   }
 
+  /** API attempts per reconcile step before the simulated operator gives an application up. */
+  private static final int RECONCILE_ATTEMPTS = 8;
+
   /** The automatic life of one application; {@code resume} skips the submission. */
   private void drive(GenericKubernetesResource app, boolean resume) {
     String ns = app.getMetadata().getNamespace();
@@ -171,14 +174,15 @@ public final class SimulatedSparkOperator implements AutoCloseable {
       if (!resume) {
         String problem = submissionProblem(app);
         if (problem != null) {
-          moveTo(ns, name, SparkApplications.SUBMISSION_FAILED, problem);
+          step(ns, name, SparkApplications.SUBMISSION_FAILED, problem);
           return;
         }
-        moveTo(ns, name, SparkApplications.SUBMITTED, "");
+        step(ns, name, SparkApplications.SUBMITTED, "");
         Thread.sleep(stepDelay.toMillis());
       }
-      moveTo(ns, name, SparkApplications.RUNNING, "");
-      GenericKubernetesResource current = apps().inNamespace(ns).withName(name).get();
+      step(ns, name, SparkApplications.RUNNING, "");
+      GenericKubernetesResource current =
+          reconcile(ns, name, () -> apps().inNamespace(ns).withName(name).get());
       if (current == null) {
         return;
       }
@@ -189,22 +193,63 @@ public final class SimulatedSparkOperator implements AutoCloseable {
         outcome = SimulatedWorkload.Outcome.failure("driver failed: " + e);
       }
       if (outcome.succeeded()) {
-        moveTo(ns, name, SparkApplications.SUCCEEDING, "");
+        step(ns, name, SparkApplications.SUCCEEDING, "");
         Thread.sleep(stepDelay.toMillis());
-        moveTo(ns, name, SparkApplications.COMPLETED, "");
+        step(ns, name, SparkApplications.COMPLETED, "");
       } else {
-        moveTo(ns, name, SparkApplications.FAILING, outcome.message());
+        step(ns, name, SparkApplications.FAILING, outcome.message());
         Thread.sleep(stepDelay.toMillis());
-        moveTo(ns, name, SparkApplications.FAILED, outcome.message());
+        step(ns, name, SparkApplications.FAILED, outcome.message());
       }
     } catch (InterruptedException e) {
       log.info("simulated run of {}/{} aborted", ns, name);
       Thread.currentThread().interrupt();
     } catch (KubernetesClientException e) {
-      // Deleted while we were driving it: the run is over.
+      // Deleted while we were driving it (or the API server kept failing): the run is over.
       log.info("simulated run of {}/{} ended: {}", ns, name, e.getMessage());
     } finally {
       runs.remove(ns + "/" + name);
+    }
+  }
+
+  /** {@link #moveTo} as the operator's reconcile loop does it: retried on API trouble. */
+  private void step(String ns, String name, String state, String errorMessage)
+      throws InterruptedException {
+    reconcile(
+        ns,
+        name,
+        () -> {
+          moveTo(ns, name, state, errorMessage);
+          return null;
+        });
+  }
+
+  /**
+   * Runs one API step, retrying (bounded, with backoff) when the API server fails or times out: a
+   * real operator requeues the application rather than abandoning it, so a slow API server must not
+   * leave an application QUEUED or RUNNING forever. A 404 (the application is gone) ends the run at
+   * once.
+   */
+  private <T> T reconcile(String ns, String name, java.util.function.Supplier<T> call)
+      throws InterruptedException {
+    long backoff = 100;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404 || attempt >= RECONCILE_ATTEMPTS) {
+          throw e;
+        }
+        log.info(
+            "simulated operator: API call for {}/{} failed (attempt {}/{}), requeued: {}",
+            ns,
+            name,
+            attempt,
+            RECONCILE_ATTEMPTS,
+            e.getMessage());
+        Thread.sleep(backoff);
+        backoff = Math.min(backoff * 2, 2_000);
+      }
     }
   }
 
@@ -409,7 +454,9 @@ public final class SimulatedSparkOperator implements AutoCloseable {
           .inNamespace(namespace)
           .withName(SparkApplications.driverPodName(appName))
           .delete();
-    } catch (KubernetesClientException e) {
+    } catch (KubernetesClientException | IllegalStateException e) {
+      // IllegalStateException: the client was closed while the deletion event was delivered
+      // (the embedded cluster shutting down); the pod goes with the API server.
       log.debug(
           "could not delete the simulated driver pod of {}/{}: {}",
           namespace,

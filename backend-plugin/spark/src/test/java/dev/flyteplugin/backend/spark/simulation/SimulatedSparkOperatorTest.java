@@ -136,6 +136,32 @@ class SimulatedSparkOperatorTest {
   }
 
   @Test
+  void aFailingApiServerIsRetriedLikeTheOperatorsRequeueNotTakenForADeletion() {
+    // compat/python saw applications stuck QUEUED/RUNNING forever when one API call timed out:
+    // the simulation took any API error for "deleted". Its client here does not retry at all.
+    List<String> states = watchStates("flaky");
+    operator =
+        SimulatedSparkOperator.automatic(
+                k8s.newClientWithoutRetries(5_000),
+                SimulatedWorkload.succeedAfter(Duration.ofMillis(50)),
+                Duration.ofMillis(20))
+            .start();
+    k8s.server()
+        .expect()
+        .get()
+        .withPath(
+            "/apis/sparkoperator.k8s.io/v1beta2/namespaces/" + NS + "/sparkapplications/flaky")
+        .andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd timeout\"}")
+        .times(3);
+
+    apps().inNamespace(NS).resource(app("flaky", validSpec())).create();
+
+    // Followed through the watch: a GET by the test would take the operator's failures.
+    await().atMost(Duration.ofSeconds(30)).until(() -> states.contains("COMPLETED"));
+    assertThat(states).containsSubsequence("SUBMITTED", "RUNNING", "COMPLETED");
+  }
+
+  @Test
   void aFailingWorkloadEndsFailedWithItsMessage() {
     List<String> states = watchStates("bad");
     operator =
