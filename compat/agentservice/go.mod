@@ -1,3 +1,6 @@
+// Compat suite: the agent-service plugin; flyteplugins v1.14.1 and its siblings are not served by the module proxy these machines reach, so v1.16.8 (see e2e/scenarios_test.go) driving our agent.
+// flyteplugins' own go.mod points its siblings (flyteidl, flytepropeller, flytestdlib) at local
+// paths, which a consumer does not inherit: every sibling is pinned to the same release below.
 module github.com/flyteplugin/compat/agentservice
 
 go 1.26.0

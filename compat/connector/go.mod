@@ -1,3 +1,6 @@
+// Compat suite: the connector-service plugin of Flyte 1.16.8 driving our agent.
+// flyteplugins' own go.mod points its siblings (flyteidl, flytepropeller, flytestdlib) at local
+// paths, which a consumer does not inherit: every sibling is pinned to the same release below.
 module github.com/flyteplugin/compat/connector
 
 go 1.26.0

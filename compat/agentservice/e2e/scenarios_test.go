@@ -111,7 +111,7 @@ func TestTaskCodeFailure(t *testing.T) {
 	run := newTaskRun(t, runSpec{execution: "codefail", nodeID: "n0", uniqueNodeID: "n0", dir: workDir(t, "codefail")},
 		tpl, stringInput("text", "   "))
 	info, errs := run.drive(t, lp.plugin, 90*time.Second)
-	t.Logf("recorded: phase %v, kind %v, code %q; rounds' errors %v", info.Phase(), info.Err().GetKind(), info.Err().GetCode(), errs)
+	t.Logf("info: recorded: phase %v, kind %v, code %q; rounds' errors %v", info.Phase(), info.Err().GetKind(), info.Err().GetCode(), errs)
 	pre116(t, info)
 	if info.Phase() != pcore.PhasePermanentFailure || info.Err().GetKind() != idl.ExecutionError_USER ||
 		info.Err().GetCode() != "USER:IllegalArgumentException" {
@@ -130,7 +130,7 @@ func TestOperatorFailure(t *testing.T) {
 	run := newTaskRun(t, runSpec{execution: "opfail", nodeID: "n0", uniqueNodeID: "n0", dir: workDir(t, "opfail")},
 		tpl, stringInput("text", "x"))
 	info, errs := run.drive(t, lp.plugin, 90*time.Second)
-	t.Logf("recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
+	t.Logf("info: recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
 	pre116(t, info)
 	if info.Phase() != pcore.PhasePermanentFailure {
 		t.Fatalf("phase = %v, want PermanentFailure", info.Phase())
@@ -150,7 +150,7 @@ func TestInvalidTaskFailsPermanently(t *testing.T) {
 	run := newTaskRun(t, runSpec{execution: "invalid", nodeID: "n0", uniqueNodeID: "n0", dir: workDir(t, "invalid")},
 		tpl, stringInput("text", "x"))
 	info, errs := run.drive(t, lp.plugin, 60*time.Second)
-	t.Logf("recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
+	t.Logf("info: recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
 	pre116(t, info)
 	if info.Phase() != pcore.PhasePermanentFailure || !contains(info.Err().GetMessage(), "image") {
 		t.Errorf("recorded %v %q, want PermanentFailure naming the image", info.Phase(), info.Err().GetMessage())

@@ -112,15 +112,22 @@ func TestSlowCreateTaskLeavesNoResource(t *testing.T) {
 	if elapsed > 8*time.Second {
 		t.Errorf("the create failed after %v: the 2s CreateTask deadline was not applied", elapsed)
 	}
-	// Give the slow API server time to finish the create it was given, and the agent time to
-	// clean up after the caller gave up.
-	time.Sleep(12 * time.Second)
-	names, err := listSparkApps(t, c)
+	// The slow API server finishes the create it was given ~5s after the call; the agent has
+	// until 25s after the failure to remove what its abandoned create left.
+	var names []string
+	err := harness.WaitFor(25*time.Second, time.Second, func() error {
+		var lerr error
+		names, lerr = listSparkApps(t, c)
+		if lerr != nil {
+			return lerr
+		}
+		if len(names) > 0 {
+			return errorf("left: %v", names)
+		}
+		return nil
+	})
 	if err != nil {
-		t.Fatalf("list SparkApplications: %v", err)
-	}
-	if len(names) > 0 {
-		t.Errorf("CreateTask gave up at its deadline but the agent left resources behind: %v", names)
+		t.Errorf("CreateTask gave up at its deadline but the agent left resources behind: %v", err)
 	}
 }
 
@@ -149,7 +156,7 @@ func TestAgentRestartBetweenPolls(t *testing.T) {
 	first.Stop(30 * time.Second)
 	restartStart := time.Now()
 	second := startClusterAgent(t, c, port, mport)
-	t.Logf("agent restarted in %v (log %s)", time.Since(restartStart), second.LogPath)
+	t.Logf("info: agent restarted in %v (log %s)", time.Since(restartStart), second.LogPath)
 	info, errs := run.drive(t, lp.plugin, 150*time.Second)
 	if info.Phase() != pcore.PhaseSuccess {
 		t.Fatalf("after the restart the task ended %v (%v); failed polls %d; errors %v", info.Phase(), info.Err(), run.maxSyncFailures, errs)
@@ -157,7 +164,7 @@ func TestAgentRestartBetweenPolls(t *testing.T) {
 	if run.maxSyncFailures >= 5 {
 		t.Errorf("the restart cost %d failed GetTask polls: propeller stops polling after 5", run.maxSyncFailures)
 	}
-	t.Logf("failed GetTask polls across the restart: %d", run.maxSyncFailures)
+	t.Logf("info: failed GetTask polls across the restart: %d", run.maxSyncFailures)
 	if w, _ := intOut(run.outputs(t), "words"); w != 3 {
 		t.Errorf("words = %d, want 3", w)
 	}

@@ -128,7 +128,7 @@ func TestTaskCodeFailure(t *testing.T) {
 	run := newTaskRun(t, runSpec{execution: "codefail", nodeID: "n0", uniqueNodeID: "n0", dir: workDir(t, "codefail")},
 		tpl, stringInput("text", "   "))
 	info, errs := run.drive(t, lp.plugin, 90*time.Second)
-	t.Logf("recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
+	t.Logf("info: recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
 	if info.Phase() != pcore.PhasePermanentFailure {
 		t.Fatalf("phase = %v, want PermanentFailure (a NON_RECOVERABLE error document)", info.Phase())
 	}
@@ -155,7 +155,7 @@ func TestOperatorFailure(t *testing.T) {
 	run := newTaskRun(t, runSpec{execution: "opfail", nodeID: "n0", uniqueNodeID: "n0", dir: workDir(t, "opfail")},
 		tpl, stringInput("text", "x"))
 	info, errs := run.drive(t, lp.plugin, 90*time.Second)
-	t.Logf("recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
+	t.Logf("info: recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
 	if info.Phase() != pcore.PhaseRetryableFailure {
 		t.Fatalf("phase = %v, want RetryableFailure (the operator's FAILED is retryable)", info.Phase())
 	}
@@ -178,7 +178,7 @@ func TestInvalidTaskFailsPermanently(t *testing.T) {
 	run := newTaskRun(t, runSpec{execution: "invalid", nodeID: "n0", uniqueNodeID: "n0", dir: workDir(t, "invalid")},
 		tpl, stringInput("text", "x"))
 	info, errs := run.drive(t, lp.plugin, 60*time.Second)
-	t.Logf("recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
+	t.Logf("info: recorded: phase %v, error %v; rounds' errors %v", info.Phase(), info.Err(), errs)
 	if info.Phase() != pcore.PhasePermanentFailure {
 		t.Fatalf("phase = %v, want PermanentFailure", info.Phase())
 	}

@@ -81,7 +81,8 @@ func main() {
 			out := strings.TrimRight(e.Output, "\n")
 			r.output = append(r.output, out)
 			t := strings.TrimSpace(out)
-			if strings.Contains(t, "_test.go:") && !strings.HasPrefix(t, "---") {
+			// "info: " marks a test's own log lines (t.Logf), which are not failure reasons.
+			if strings.Contains(t, "_test.go:") && !strings.HasPrefix(t, "---") && !strings.Contains(t, ": info: ") {
 				r.reason = append(r.reason, t)
 			}
 		case "pass", "fail", "skip":
