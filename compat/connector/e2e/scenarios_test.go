@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,7 +234,10 @@ func TestAbortDeletesResource(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if contains(res.GetResource().GetMessage(), "does not exist") {
+		// Gone: reported ABORTED, or a failure saying the resource no longer exists.
+		msg := strings.ToLower(res.GetResource().GetMessage())
+		if res.GetResource().GetPhase() == idl.TaskExecution_ABORTED || contains(msg, "does not exist") ||
+			contains(msg, "deleted") || contains(msg, "not found") {
 			return nil
 		}
 		return errorf("GetTask after DeleteTask: phase %v, message %q", res.GetResource().GetPhase(), res.GetResource().GetMessage())
