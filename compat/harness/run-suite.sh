@@ -35,14 +35,19 @@ cleanup() {
     [ -n "$pid" ] && kill -KILL -- "-$pid" 2>/dev/null || true
   done < "$COMPAT_WORK/pids"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "== $label compat suite (work dir $COMPAT_WORK)"
 start=$(date +%s)
 (cd "$harness" && go build -o "$COMPAT_WORK/testreport" ./cmd/testreport)
 cd "$module"
 # Compile first (its time is not the suite's), then run with a bound.
-go test -count=1 -run '^$' ./... >/dev/null
+if ! go test -count=1 -run '^$' ./... >"$COMPAT_WORK/build.log" 2>&1; then
+  cat "$COMPAT_WORK/build.log"
+  echo "FAIL build: the $label test packages do not compile (above)"
+  exit 1
+fi
 built=$(date +%s)
 set +e
 go test -json -count=1 -p 1 -timeout 9m ./... 2>&1 | "$COMPAT_WORK/testreport" -raw "$COMPAT_WORK/go-test.json"
