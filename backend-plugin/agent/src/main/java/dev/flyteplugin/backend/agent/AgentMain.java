@@ -190,6 +190,14 @@ public final class AgentMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AgentServer server = start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  /** Builds the runtime from the flags and starts serving; the caller closes the server. */
+  AgentServer start() throws Exception {
     AgentServer.Settings settings = settings();
     ResourceMetaCodec codec = new ResourceMetaCodec(hmacKeys());
     RuntimeFactory factory = embedded ? EmbeddedMode.factory() : RuntimeFactory.cluster();
@@ -204,9 +212,7 @@ public final class AgentMain implements Callable<Integer> {
             codec,
             new PrometheusRegistry(),
             Optional.of(opened.podLogs()));
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
-    server.awaitTermination();
-    return 0;
+    return server;
   }
 
   static final String EMBEDDED_BANNER =
