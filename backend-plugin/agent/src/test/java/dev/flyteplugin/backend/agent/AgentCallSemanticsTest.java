@@ -133,17 +133,25 @@ class AgentCallSemanticsTest {
         CompletableFuture.supplyAsync(() -> uncheckedCreate(firstRequest, 30_000));
     assertThat(firstEntered.await(10, TimeUnit.SECONDS)).isTrue();
 
-    // The only worker is busy: this one waits in the queue past its deadline.
+    // The only worker is busy: one call waits in the queue past its deadline, another is
+    // cancelled by its caller while queued.
+    CreateTaskRequest cancelledRequest = request("cancelled");
+    var cancelled =
+        flyteidl.service.AsyncAgentServiceGrpc.newFutureStub(propeller.channel())
+            .createTask(cancelledRequest);
     CreateTaskRequest queued = request("queued");
     assertThatThrownBy(() -> uncheckedCreate(queued, 300))
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    assertThat(cancelled.cancel(true)).isTrue();
+    Thread.sleep(100); // the cancellation reaches the server
     release.countDown();
 
     assertThat(codec.decode(first.get(10, TimeUnit.SECONDS).toByteArray())).isEqualTo(HANDLE);
-    executor.submit(() -> {}).get(10, TimeUnit.SECONDS); // the queued task has run by now
+    executor.submit(() -> {}).get(10, TimeUnit.SECONDS); // the queued tasks have run by now
     assertThat(runtime.calls("create")).hasSize(1);
     assertThat(runtime.calls("create").get(0).argument().toString())
-        .doesNotContain(queued.getOutputPrefix());
+        .doesNotContain(queued.getOutputPrefix())
+        .doesNotContain(cancelledRequest.getOutputPrefix());
   }
 
   @Test

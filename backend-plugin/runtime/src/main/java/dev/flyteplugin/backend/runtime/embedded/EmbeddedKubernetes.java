@@ -11,7 +11,6 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,10 +75,10 @@ public final class EmbeddedKubernetes implements AutoCloseable {
                 ? crud
                 : new LatencyDispatcher(crud, options.createLatency(), kinds),
             false);
-    try {
-      server.init(InetAddress.getByName("localhost"), options.port());
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException("localhost does not resolve", e);
+    if (options.port() == 0) {
+      server.init(); // the loopback address, a free port
+    } else {
+      server.init(InetAddress.getLoopbackAddress(), options.port());
     }
     for (ResourceIdentity kind : kinds) {
       server.expectCustomResource(
@@ -108,9 +107,13 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return new EmbeddedKubernetes(List.copyOf(kinds), options);
   }
 
-  /** The server's base URL, e.g. {@code http://localhost:34567}. */
+  /**
+   * The server's base URL on the loopback address it listens on, e.g. {@code
+   * http://127.0.0.1:34567}.
+   */
   public String url() {
-    return "http://localhost:" + server.getPort();
+    String host = InetAddress.getLoopbackAddress().getHostAddress();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
   }
 
   /**
