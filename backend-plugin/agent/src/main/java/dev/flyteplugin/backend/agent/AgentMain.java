@@ -109,19 +109,34 @@ public final class AgentMain implements Callable<Integer> {
 
   @Option(
       names = "--hmac-key-file",
+      split = ",",
       defaultValue = "${env:FLYTE_AGENT_HMAC_KEY_FILE}",
       description =
-          "File holding the base64 HMAC-SHA256 key (>= 32 bytes) that signs resource_meta"
-              + " (env FLYTE_AGENT_HMAC_KEY_FILE). Make one: head -c 32 /dev/urandom | base64.")
-  Path hmacKeyFile;
+          "File(s) holding the base64 HMAC-SHA256 keys (>= 32 bytes each) of resource_meta, one key"
+              + " per line; several files comma-separated (env FLYTE_AGENT_HMAC_KEY_FILE). The"
+              + " first key signs, every key verifies (rotation: new key first, old key kept until"
+              + " its tasks are done). Make one: head -c 32 /dev/urandom | base64.")
+  List<Path> hmacKeyFiles = new ArrayList<>();
 
   @Option(
       names = "--hmac-key",
       defaultValue = "${env:FLYTE_AGENT_HMAC_KEY}",
       description =
-          "The HMAC key itself, base64 (env FLYTE_AGENT_HMAC_KEY); prefer --hmac-key-file. Required"
-              + " outside --embedded; every replica of the agent needs the same key.")
+          "The HMAC key(s) themselves, base64, comma-separated, the signing key first (env"
+              + " FLYTE_AGENT_HMAC_KEY); prefer --hmac-key-file. Required outside --embedded;"
+              + " every replica of the agent needs the same keys.")
   String hmacKey;
+
+  @Option(
+      names = "--min-flyte-release",
+      defaultValue = "${env:FLYTE_AGENT_MIN_FLYTE_RELEASE:-1.15.1}",
+      description =
+          "The oldest Flyte release whose propeller calls this agent (env"
+              + " FLYTE_AGENT_MIN_FLYTE_RELEASE): 1.13.0 and later (agent-service plugin), 1.15.1"
+              + " and later (connector-service). Below 1.16.0 propeller does not understand"
+              + " RETRYABLE_FAILED, so retryable failures are reported FAILED with 'retryable'"
+              + " in the message. Default: ${DEFAULT-VALUE}.")
+  String minFlyteRelease;
 
   @Option(
       names = "--tls-cert",
@@ -175,8 +190,16 @@ public final class AgentMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AgentServer server = start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  /** Builds the runtime from the flags and starts serving; the caller closes the server. */
+  AgentServer start() throws Exception {
     AgentServer.Settings settings = settings();
-    ResourceMetaCodec codec = new ResourceMetaCodec(hmacKey());
+    ResourceMetaCodec codec = new ResourceMetaCodec(hmacKeys());
     RuntimeFactory factory = embedded ? EmbeddedMode.factory() : RuntimeFactory.cluster();
     if (embedded) {
       System.out.println(EMBEDDED_BANNER);
@@ -189,9 +212,7 @@ public final class AgentMain implements Callable<Integer> {
             codec,
             new PrometheusRegistry(),
             Optional.of(opened.podLogs()));
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
-    server.awaitTermination();
-    return 0;
+    return server;
   }
 
   static final String EMBEDDED_BANNER =
@@ -207,8 +228,16 @@ public final class AgentMain implements Callable<Integer> {
     if (tlsCert != null) {
       tls = Optional.of(new AgentServer.Tls(tlsCert, tlsKey));
     }
+    FlyteRelease release;
+    try {
+      release = FlyteRelease.parse(minFlyteRelease);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          commandLine(), "--min-flyte-release / FLYTE_AGENT_MIN_FLYTE_RELEASE: " + e.getMessage());
+    }
     return new AgentServer.Settings(
-        port, metricsPort, agentName, maxRequestBytes, tls, shutdownGrace, syncTimeout);
+            port, metricsPort, agentName, maxRequestBytes, tls, shutdownGrace, syncTimeout)
+        .withMinFlyteRelease(release);
   }
 
   RuntimeOptions runtimeOptions() {
@@ -225,18 +254,30 @@ public final class AgentMain implements Callable<Integer> {
     return spec != null ? spec.commandLine() : new CommandLine(this);
   }
 
-  byte[] hmacKey() {
-    if (hmacKeyFile != null) {
-      return HmacKeys.fromFile(hmacKeyFile);
+  /** The signing key first, then the keys that only verify (rotation). */
+  List<byte[]> hmacKeys() {
+    List<Path> files =
+        hmacKeyFiles == null
+            ? List.of()
+            : hmacKeyFiles.stream().filter(f -> !f.toString().isBlank()).toList();
+    boolean inline = hmacKey != null && !hmacKey.isBlank();
+    if (!files.isEmpty() && inline) {
+      throw new CommandLine.ParameterException(
+          commandLine(),
+          "both --hmac-key-file (FLYTE_AGENT_HMAC_KEY_FILE) and --hmac-key (FLYTE_AGENT_HMAC_KEY)"
+              + " are set: give the keys through one of them, so that which key signs is clear");
     }
-    if (hmacKey != null && !hmacKey.isBlank()) {
-      return HmacKeys.fromBase64(hmacKey, "--hmac-key / FLYTE_AGENT_HMAC_KEY");
+    if (!files.isEmpty()) {
+      return HmacKeys.fromFiles(files);
+    }
+    if (inline) {
+      return HmacKeys.listFromBase64(hmacKey, "--hmac-key / FLYTE_AGENT_HMAC_KEY");
     }
     if (embedded) {
       System.out.println(
           "No HMAC key given: embedded mode generated a random one; resource_meta issued now will"
               + " not verify after a restart.");
-      return HmacKeys.random();
+      return List.of(HmacKeys.random());
     }
     throw new CommandLine.ParameterException(
         commandLine(),

@@ -1,5 +1,6 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.runtime.RuntimeHealth;
 import dev.flyteplugin.backend.runtime.TaskRuntime;
 import flyteidl.service.AgentMetadataServiceGrpc;
 import flyteidl.service.AsyncAgentServiceGrpc;
@@ -25,13 +26,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's gRPC server and its lifecycle: the two agent services, {@code grpc.health.v1}
- * (NOT_SERVING until the runtime's informers have synced), server reflection, and the Prometheus
- * endpoint on its own port. {@link #close()} finishes in-flight calls within the grace period.
+ * (SERVING only while the runtime's informers are synced and watching; {@value #LIVENESS_SERVICE}
+ * always SERVING), server reflection, and the Prometheus endpoint on its own port. {@link #close()}
+ * finishes in-flight calls within the grace period.
  */
 public final class AgentServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
 
-  /** What the server needs besides the runtime. */
+  /**
+   * What the server needs besides the runtime.
+   *
+   * @param minFlyteRelease the oldest Flyte release whose propeller calls this agent (decides the
+   *     phases GetTask may answer)
+   * @param healthInterval how often readiness is recomputed from the runtime's {@link
+   *     TaskRuntime#health()}
+   */
   public record Settings(
       int port,
       int metricsPort,
@@ -39,7 +48,63 @@ public final class AgentServer implements AutoCloseable {
       int maxRequestBytes,
       Optional<Tls> tls,
       Duration shutdownGrace,
-      Duration syncTimeout) {}
+      Duration syncTimeout,
+      FlyteRelease minFlyteRelease,
+      Duration healthInterval) {
+    /** The defaults of the settings added later: Flyte 1.15.1 (connector-service), 1 s. */
+    public Settings(
+        int port,
+        int metricsPort,
+        String agentName,
+        int maxRequestBytes,
+        Optional<Tls> tls,
+        Duration shutdownGrace,
+        Duration syncTimeout) {
+      this(
+          port,
+          metricsPort,
+          agentName,
+          maxRequestBytes,
+          tls,
+          shutdownGrace,
+          syncTimeout,
+          FlyteRelease.CONNECTOR_SERVICE,
+          Duration.ofSeconds(1));
+    }
+
+    public Settings withMinFlyteRelease(FlyteRelease release) {
+      return new Settings(
+          port,
+          metricsPort,
+          agentName,
+          maxRequestBytes,
+          tls,
+          shutdownGrace,
+          syncTimeout,
+          release,
+          healthInterval);
+    }
+
+    public Settings withHealthInterval(Duration interval) {
+      return new Settings(
+          port,
+          metricsPort,
+          agentName,
+          maxRequestBytes,
+          tls,
+          shutdownGrace,
+          syncTimeout,
+          minFlyteRelease,
+          interval);
+    }
+  }
+
+  /**
+   * The health service name that stays SERVING while the process runs (for a liveness probe):
+   * readiness ({@code ""} and the agent services) follows the informers, and a broken watch must
+   * take the pod out of the Service, not restart it at once.
+   */
+  public static final String LIVENESS_SERVICE = "liveness";
 
   /** PEM certificate chain and private key for TLS. */
   public record Tls(java.nio.file.Path certChain, java.nio.file.Path privateKey) {}
@@ -49,7 +114,8 @@ public final class AgentServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService executor;
   private final Server server;
-  private final Thread syncWatcher;
+  private final Thread healthWatcher;
+  private volatile ServingStatus readiness = ServingStatus.NOT_SERVING;
   private HTTPServer metricsServer;
 
   private AgentServer(
@@ -62,6 +128,7 @@ public final class AgentServer implements AutoCloseable {
     this.settings = settings;
     this.runtime = runtime;
     AgentMetrics metrics = new AgentMetrics(registry);
+    metrics.watchRuntime(runtime);
     AtomicInteger threads = new AtomicInteger();
     int poolSize = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
     // Bounded: create and delete block on the API server; a full queue answers UNAVAILABLE.
@@ -87,15 +154,24 @@ public final class AgentServer implements AutoCloseable {
     // GetTask, ListAgents and health answer from memory on the transport thread (no hop);
     // CreateTask and DeleteTask go to the bounded executor because they call the API server.
     this.server =
-        addServices(builder, settings.agentName(), runtime, codec, metrics, executor, podLogs)
+        addServices(
+                builder,
+                settings.agentName(),
+                runtime,
+                codec,
+                metrics,
+                executor,
+                podLogs,
+                settings.minFlyteRelease())
             .addService(health.getHealthService())
             .directExecutor()
             .build();
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(AsyncAgentServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
     health.setStatus(AgentMetadataServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
-    this.syncWatcher = new Thread(this::serveOnceSynced, "agent-sync-watcher");
-    syncWatcher.setDaemon(true);
+    health.setStatus(LIVENESS_SERVICE, ServingStatus.SERVING);
+    this.healthWatcher = new Thread(this::watchHealth, "agent-health-watcher");
+    healthWatcher.setDaemon(true);
   }
 
   /**
@@ -123,7 +199,7 @@ public final class AgentServer implements AutoCloseable {
       agent.metricsServer =
           HTTPServer.builder().port(settings.metricsPort()).registry(registry).buildAndStart();
     }
-    agent.syncWatcher.start();
+    agent.healthWatcher.start();
     LOG.info(
         "Flyte agent '{}' listening on port {} (metrics on {}), serving {}",
         settings.agentName(),
@@ -141,24 +217,59 @@ public final class AgentServer implements AutoCloseable {
       ResourceMetaCodec codec,
       AgentMetrics metrics,
       java.util.concurrent.Executor blocking,
-      Optional<PodLogs> podLogs) {
+      Optional<PodLogs> podLogs,
+      FlyteRelease minFlyteRelease) {
     return builder
-        .addService(new AsyncAgentService(runtime, codec, metrics, blocking, podLogs))
+        .addService(
+            new AsyncAgentService(runtime, codec, metrics, blocking, podLogs, minFlyteRelease))
         .addService(new AgentMetadataService(agentName, runtime))
         .addService(ProtoReflectionServiceV1.newInstance());
   }
 
-  private void serveOnceSynced() {
+  /**
+   * Readiness follows the runtime: SERVING only while every informer has synced and its watch is
+   * open. An agent whose watch is broken answers from a cache that no longer moves, so a load
+   * balancer should prefer another replica (the readiness probe's failure threshold absorbs a quick
+   * re-watch). Checked every {@code healthInterval}; warns while unsynced after {@code
+   * syncTimeout}.
+   */
+  private void watchHealth() {
+    long startedAt = System.nanoTime();
+    long lastWarning = startedAt;
     try {
-      while (!runtime.awaitSynced(settings.syncTimeout())) {
-        LOG.warn(
-            "the runtime's informers have not synced after {}; health stays NOT_SERVING",
-            settings.syncTimeout());
+      while (!Thread.currentThread().isInterrupted()) {
+        RuntimeHealth now;
+        try {
+          now = runtime.health();
+        } catch (RuntimeException e) {
+          LOG.warn("runtime health check failed: {}", e.toString());
+          now = new RuntimeHealth(false, false, 0);
+        }
+        ServingStatus wanted =
+            now.synced() && now.watching() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        if (wanted != readiness) {
+          readiness = wanted;
+          health.setStatus("", wanted);
+          health.setStatus(AsyncAgentServiceGrpc.SERVICE_NAME, wanted);
+          health.setStatus(AgentMetadataServiceGrpc.SERVICE_NAME, wanted);
+          LOG.info(
+              "readiness {}: informers synced={}, watching={}, watch restarts={}",
+              wanted,
+              now.synced(),
+              now.watching(),
+              now.watchRestarts());
+        }
+        long nowNanos = System.nanoTime();
+        if (!now.synced()
+            && nowNanos - startedAt > settings.syncTimeout().toNanos()
+            && nowNanos - lastWarning > settings.syncTimeout().toNanos()) {
+          lastWarning = nowNanos;
+          LOG.warn(
+              "the runtime's informers have not synced after {}; health stays NOT_SERVING",
+              Duration.ofNanos(nowNanos - startedAt));
+        }
+        Thread.sleep(settings.healthInterval().toMillis());
       }
-      health.setStatus("", ServingStatus.SERVING);
-      health.setStatus(AsyncAgentServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-      health.setStatus(AgentMetadataServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-      LOG.info("informers synced: health is SERVING");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -196,7 +307,7 @@ public final class AgentServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
-      syncWatcher.interrupt();
+      healthWatcher.interrupt();
       executor.shutdown();
       if (metricsServer != null) {
         metricsServer.close();

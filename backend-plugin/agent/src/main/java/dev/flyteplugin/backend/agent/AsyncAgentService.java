@@ -2,6 +2,7 @@ package dev.flyteplugin.backend.agent;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
+import dev.flyteplugin.backend.runtime.Deadline;
 import dev.flyteplugin.backend.runtime.TaskCategory;
 import dev.flyteplugin.backend.runtime.TaskCreationException;
 import dev.flyteplugin.backend.runtime.TaskHandle;
@@ -28,13 +29,19 @@ import flyteidl.admin.AgentOuterClass.Resource;
 import flyteidl.core.Execution.ExecutionError;
 import flyteidl.core.Execution.TaskExecution;
 import flyteidl.service.AsyncAgentServiceGrpc;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code flyteidl.service.AsyncAgentService} on top of a {@link TaskRuntime}. Stateless: everything
@@ -55,52 +62,118 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   private final AgentMetrics metrics;
   private final Executor blocking;
   private final Optional<PodLogs> podLogs;
+  private final FlyteRelease minFlyteRelease;
+  private final Clock clock = Clock.systemUTC();
 
   /**
-   * @param blocking where CreateTask and DeleteTask run: they call the API server and may block.
-   *     GetTask reads the informer cache and answers on the calling thread.
+   * @param blocking where CreateTask and DeleteTask run (they call the API server and may block),
+   *     and GetTask when the informer cache cannot answer alone
    */
   public AsyncAgentService(
       TaskRuntime runtime, ResourceMetaCodec codec, AgentMetrics metrics, Executor blocking) {
-    this(runtime, codec, metrics, blocking, Optional.empty());
+    this(runtime, codec, metrics, blocking, Optional.empty(), FlyteRelease.CONNECTOR_SERVICE);
   }
 
   /**
    * @param podLogs reads the driver pod's log for GetTaskLogs; empty answers UNIMPLEMENTED
+   * @param minFlyteRelease the oldest Flyte release whose propeller calls this agent: decides
+   *     whether a retryable failure may be answered as {@code RETRYABLE_FAILED}
    */
   public AsyncAgentService(
       TaskRuntime runtime,
       ResourceMetaCodec codec,
       AgentMetrics metrics,
       Executor blocking,
-      Optional<PodLogs> podLogs) {
+      Optional<PodLogs> podLogs,
+      FlyteRelease minFlyteRelease) {
     this.runtime = runtime;
     this.codec = codec;
     this.metrics = metrics;
     this.blocking = blocking;
     this.podLogs = podLogs;
+    this.minFlyteRelease = minFlyteRelease;
   }
 
   @Override
   public void createTask(CreateTaskRequest request, StreamObserver<CreateTaskResponse> response) {
     long start = System.nanoTime();
+    String taskType = request.getTemplate().getType();
+    Deadline deadline = callerDeadline(); // on the gRPC thread: the call's Context is current here
     offload(
         response,
-        request.getTemplate().getType(),
+        taskType,
         "create",
         start,
-        () -> create(request, response, start));
+        () -> {
+          if (!callerGone(deadline, response, taskType, "create", start)) {
+            create(request, response, start, deadline);
+          }
+        });
   }
 
   @Override
   public void deleteTask(DeleteTaskRequest request, StreamObserver<DeleteTaskResponse> response) {
     long start = System.nanoTime();
+    String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
+    Deadline deadline = callerDeadline();
     offload(
         response,
-        requestedType(request.getTaskCategory(), request.getTaskType()),
+        taskType,
         "delete",
         start,
-        () -> delete(request, response, start));
+        () -> {
+          if (!callerGone(deadline, response, taskType, "delete", start)) {
+            delete(request, response, start, deadline);
+          }
+        });
+  }
+
+  /**
+   * The deadline and cancellation of the current gRPC call, as the runtime's {@link Deadline}.
+   * Propeller sets the configured CreateTask/DeleteTask timeout on each call ({@code
+   * getFinalContext} in {@code flyteplugins/go/tasks/plugins/webapi/connector/client.go}); a routed
+   * connector entry without timeouts has none. Must run on the thread that received the call.
+   */
+  static Deadline callerDeadline() {
+    Context call = Context.current();
+    io.grpc.Deadline deadline = call.getDeadline();
+    if (deadline == null) {
+      return new Deadline(Optional.empty(), call::isCancelled);
+    }
+    return Deadline.at(
+        Instant.now().plusNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)), call::isCancelled);
+  }
+
+  /**
+   * True (and the call answered) when the caller has cancelled or its deadline passed while the
+   * request waited in the executor's queue: nothing is started for a caller that is gone. Propeller
+   * has already turned that attempt into a retryable failure ({@code launch} in {@code
+   * pluginmachinery/internal/webapi/launcher.go}) and will create a new attempt; a resource made
+   * now would be tracked by nobody.
+   */
+  private boolean callerGone(
+      Deadline deadline,
+      StreamObserver<?> response,
+      String taskType,
+      String operation,
+      long start) {
+    if (!deadline.isOver(clock)) {
+      return false;
+    }
+    boolean expired =
+        deadline.remaining(clock).map(d -> d.isNegative() || d.isZero()).orElse(false);
+    Status status = expired ? Status.DEADLINE_EXCEEDED : Status.CANCELLED;
+    fail(
+        response,
+        taskType,
+        operation,
+        start,
+        status
+            .withDescription(
+                "the caller's deadline passed or it cancelled while the request waited for a"
+                    + " worker; nothing was done")
+            .asException());
+    return true;
   }
 
   private void offload(
@@ -121,7 +194,10 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   }
 
   private void create(
-      CreateTaskRequest request, StreamObserver<CreateTaskResponse> response, long start) {
+      CreateTaskRequest request,
+      StreamObserver<CreateTaskResponse> response,
+      long start,
+      Deadline deadline) {
     String taskType = request.getTemplate().getType();
     try {
       TaskCategory category = validate(request);
@@ -133,7 +209,8 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
                     request.getTemplate(),
                     request.getInputs(),
                     request.getOutputPrefix(),
-                    request.getTaskExecutionMetadata()));
+                    request.getTaskExecutionMetadata()),
+                deadline);
         if (!handle.category().equals(category)) {
           throw new IllegalStateException(
               "the runtime created a "
@@ -161,48 +238,100 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
     }
   }
 
+  /**
+   * Answers from the informer cache on the transport thread when it can ({@link
+   * TaskRuntime#cachedStatus}), otherwise runs {@link TaskRuntime#status} (which may read the API
+   * server) on the executor. GetTask fails only for a bad request: propeller counts every GetTask
+   * error against the task, never resets the count and stops polling it after {@code
+   * MaxSystemFailures} (5) of them ({@code ResourceCache.SyncResource} in {@code
+   * pluginmachinery/internal/webapi/cache.go}), leaving the task stuck until its timeout.
+   */
   @Override
   public void getTask(GetTaskRequest request, StreamObserver<GetTaskResponse> response) {
     long start = System.nanoTime();
     String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
-    if (runtime.hasSynced()) {
-      get(request, response, taskType, start); // a cache read: answer on this thread
-    } else {
-      // Until the informers have synced the runtime reads the API server directly: not on the
-      // transport thread.
-      offload(response, taskType, "get", start, () -> get(request, response, taskType, start));
+    // Set before returning (grpc-java allows it only during the initial call): once a terminal
+    // status has been sent and the call closed cleanly, the runtime may clean the resource up.
+    AtomicReference<TaskHandle> terminalSent = new AtomicReference<>();
+    boolean closeHook = response instanceof ServerCallStreamObserver<?>;
+    if (closeHook) {
+      ((ServerCallStreamObserver<?>) response)
+          .setOnCloseHandler(
+              () -> {
+                TaskHandle handle = terminalSent.get();
+                if (handle != null) {
+                  runtime.markReported(handle);
+                }
+              });
     }
-  }
-
-  private void get(
-      GetTaskRequest request,
-      StreamObserver<GetTaskResponse> response,
-      String taskType,
-      long start) {
+    TaskHandle handle;
     try {
       ResourceMeta meta =
           verifiedMeta(request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
-      TaskStatus status =
-          meta instanceof ResourceMeta.Rejected rejected
-              ? rejectedStatus(rejected)
-              : runtime.status(((ResourceMeta.Created) meta).handle());
-      GetTaskResponse answer = GetTaskResponse.newBuilder().setResource(toResource(status)).build();
-      metrics.succeeded(taskType, "get", start);
-      response.onNext(answer);
-      response.onCompleted();
+      if (meta instanceof ResourceMeta.Rejected rejected) {
+        answer(response, taskType, start, rejectedStatus(rejected), null, null, closeHook);
+        return;
+      }
+      handle = ((ResourceMeta.Created) meta).handle();
+      Optional<TaskStatus> cached = runtime.cachedStatus(handle);
+      if (cached.isPresent()) {
+        answer(response, taskType, start, cached.get(), handle, terminalSent, closeHook);
+        return;
+      }
     } catch (Exception e) {
       fail(response, taskType, "get", start, e);
+      return;
+    }
+    Runnable read =
+        () -> {
+          try {
+            answer(
+                response, taskType, start, runtime.status(handle), handle, terminalSent, closeHook);
+          } catch (Exception e) {
+            fail(response, taskType, "get", start, e);
+          }
+        };
+    try {
+      blocking.execute(read);
+    } catch (RejectedExecutionException e) {
+      // Executor full or shutting down: answer on this thread rather than spend one of the
+      // task's five GetTask errors.
+      read.run();
+    }
+  }
+
+  private void answer(
+      StreamObserver<GetTaskResponse> response,
+      String taskType,
+      long start,
+      TaskStatus status,
+      TaskHandle handle,
+      AtomicReference<TaskHandle> terminalSent,
+      boolean closeHook) {
+    Resource resource = toResource(status, minFlyteRelease);
+    boolean terminal = isTerminal(resource.getPhase());
+    if (terminal && handle != null) {
+      terminalSent.set(handle);
+    }
+    metrics.succeeded(taskType, "get", start);
+    response.onNext(GetTaskResponse.newBuilder().setResource(resource).build());
+    response.onCompleted();
+    if (terminal && handle != null && !closeHook) {
+      runtime.markReported(handle); // no transport to tell when the answer left: now
     }
   }
 
   private void delete(
-      DeleteTaskRequest request, StreamObserver<DeleteTaskResponse> response, long start) {
+      DeleteTaskRequest request,
+      StreamObserver<DeleteTaskResponse> response,
+      long start,
+      Deadline deadline) {
     String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
     try {
       ResourceMeta meta =
           verifiedMeta(request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
       if (meta instanceof ResourceMeta.Created created) {
-        runtime.abort(created.handle());
+        runtime.abort(created.handle(), deadline);
       } // a rejected task has no resource: nothing to delete
       metrics.succeeded(taskType, "delete", start);
       response.onNext(DeleteTaskResponse.getDefaultInstance());
@@ -349,11 +478,40 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
                 .build()));
   }
 
-  static Resource toResource(TaskStatus status) {
+  /**
+   * What propeller is told. Every failure's {@code message} starts with {@code [reason]}: the Get
+   * path of propeller's plugin copies {@code phase}, {@code message}, log links and custom info,
+   * but not {@code agent_error} ({@code Plugin.Get} in {@code
+   * flyteplugins/go/tasks/plugins/webapi/connector/plugin.go}, v1.16.8), so the message is the only
+   * place the reason reaches the user ({@code "failed to run the job: <message>"} in {@code
+   * Plugin.Status}). Before Flyte 1.16 {@code RETRYABLE_FAILED} is an unknown phase there (a system
+   * error every round), so a retryable failure is answered {@code FAILED} and says it was
+   * retryable.
+   */
+  static Resource toResource(TaskStatus status, FlyteRelease minFlyteRelease) {
+    TaskExecution.Phase phase = status.phase();
+    String message = status.message();
+    if (isFailure(phase)) {
+      String reason = status.reason().isBlank() ? "TaskFailed" : status.reason();
+      String prefix = "[" + reason + "] ";
+      if (phase == TaskExecution.Phase.RETRYABLE_FAILED
+          && !minFlyteRelease.understandsRetryableFailed()) {
+        phase = TaskExecution.Phase.FAILED;
+        prefix +=
+            "retryable failure, reported as permanent (FAILED) because Flyte releases before "
+                + FlyteRelease.RETRYABLE_FAILED_PHASE
+                + " cannot retry on an agent's RETRYABLE_FAILED: ";
+      } else if (phase == TaskExecution.Phase.RETRYABLE_FAILED) {
+        prefix += "retryable failure: ";
+      } else if (phase == TaskExecution.Phase.FAILED) {
+        prefix += "permanent failure: ";
+      }
+      message = message.startsWith(prefix) ? message : prefix + message;
+    }
     Resource.Builder resource =
         Resource.newBuilder()
-            .setPhase(status.phase())
-            .setMessage(status.message())
+            .setPhase(phase)
+            .setMessage(message)
             .addAllLogLinks(status.logLinks())
             .setCustomInfo(status.customInfo());
     if (isFailure(status.phase())) {
@@ -371,6 +529,10 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
       resource.setAgentError(error);
     }
     return resource.build();
+  }
+
+  private static boolean isTerminal(TaskExecution.Phase phase) {
+    return phase == TaskExecution.Phase.SUCCEEDED || isFailure(phase);
   }
 
   private static boolean isFailure(TaskExecution.Phase phase) {

@@ -33,12 +33,15 @@ public final class EmbeddedCluster implements AutoCloseable {
   private int runningWorkloads;
 
   private EmbeddedCluster(
-      PluginRegistry registry, SimulatedWorkload workload, Duration operatorStepDelay) {
+      PluginRegistry registry,
+      SimulatedWorkload workload,
+      Duration operatorStepDelay,
+      EmbeddedKubernetes.Options options) {
     this.registry = registry;
     quietMockServerLog();
     this.kubernetes =
         EmbeddedKubernetes.start(
-            registry.plugins().stream().map(OperatorPlugin::identity).distinct().toList());
+            registry.plugins().stream().map(OperatorPlugin::identity).distinct().toList(), options);
     this.operator =
         SimulatedSparkOperator.automatic(
                 kubernetes.newClient(builder -> {}), tracked(workload), operatorStepDelay)
@@ -47,7 +50,18 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   public static EmbeddedCluster start(
       PluginRegistry registry, SimulatedWorkload workload, Duration operatorStepDelay) {
-    return new EmbeddedCluster(registry, workload, operatorStepDelay);
+    return start(registry, workload, operatorStepDelay, EmbeddedKubernetes.Options.defaults());
+  }
+
+  /**
+   * @param options the API server's port and create latency ({@code embedded-cluster})
+   */
+  public static EmbeddedCluster start(
+      PluginRegistry registry,
+      SimulatedWorkload workload,
+      Duration operatorStepDelay,
+      EmbeddedKubernetes.Options options) {
+    return new EmbeddedCluster(registry, workload, operatorStepDelay, options);
   }
 
   public EmbeddedKubernetes kubernetes() {

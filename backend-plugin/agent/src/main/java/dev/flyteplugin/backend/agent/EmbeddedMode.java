@@ -1,5 +1,6 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -32,11 +33,18 @@ final class EmbeddedMode {
 
   /** The simulated cluster, its driver running user code from {@code --user-code}. */
   static EmbeddedCluster cluster(RuntimeOptions options, Duration operatorStepDelay) {
+    return cluster(options, operatorStepDelay, EmbeddedKubernetes.Options.defaults());
+  }
+
+  /** The same, with the API server's port and create latency ({@code embedded-cluster}). */
+  static EmbeddedCluster cluster(
+      RuntimeOptions options, Duration operatorStepDelay, EmbeddedKubernetes.Options kubernetes) {
     ClassLoader userCode = userCodeLoader(options.userCode());
     return EmbeddedCluster.start(
         RuntimeFactory.registry(options),
         new ContainerArgsWorkload(JflyteDriver.runner(userCode)),
-        operatorStepDelay);
+        operatorStepDelay,
+        kubernetes);
   }
 
   /** A jar, a directory of jars, or (empty) the agent's own class path. */

@@ -6,9 +6,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
-/** Where the resource_meta HMAC key comes from: a base64 value or a file holding one. */
+/**
+ * Where the resource_meta HMAC keys come from: base64 values or files holding them. Several keys
+ * make a rotation: the first signs, all verify ({@link ResourceMetaCodec}).
+ */
 final class HmacKeys {
   static final String HOW_TO_MAKE_ONE =
       "create one with `head -c 32 /dev/urandom | base64 > hmac.key` and pass it with"
@@ -34,13 +39,46 @@ final class HmacKeys {
     }
   }
 
-  static byte[] fromFile(Path file) {
+  /**
+   * Several base64 keys separated by commas, whitespace or newlines; lines starting with {@code #}
+   * are comments. Base64 never contains these separators.
+   */
+  static List<byte[]> listFromBase64(String text, String source) {
+    List<byte[]> keys = new ArrayList<>();
+    for (String line : text.split("\\R")) {
+      String content = line.strip();
+      if (content.isEmpty() || content.startsWith("#")) {
+        continue;
+      }
+      for (String value : content.split("[,\\s]+")) {
+        if (!value.isEmpty()) {
+          keys.add(fromBase64(value, source + " (key #" + (keys.size() + 1) + ")"));
+        }
+      }
+    }
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException(source + " holds no HMAC key; " + HOW_TO_MAKE_ONE);
+    }
+    return keys;
+  }
+
+  /** The keys of a file: one base64 key per line (the first of the file first). */
+  static List<byte[]> fromFile(Path file) {
+    String text;
     try {
-      return fromBase64(Files.readString(file, UTF_8), "file " + file);
+      text = Files.readString(file, UTF_8);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "cannot read the HMAC key file " + file + ": " + e + "; " + HOW_TO_MAKE_ONE, e);
     }
+    return listFromBase64(text, "file " + file);
+  }
+
+  /** The keys of several files, in the order given. */
+  static List<byte[]> fromFiles(List<Path> files) {
+    List<byte[]> keys = new ArrayList<>();
+    files.forEach(file -> keys.addAll(fromFile(file)));
+    return keys;
   }
 
   static byte[] random() {

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -37,6 +38,10 @@ import javax.crypto.spec.SecretKeySpec;
  * call, so a forged or foreign meta can never make the agent read or delete a resource it did not
  * create. A Kubernetes name (at most 63 bytes) and namespace (at most 63) keep the meta under 160
  * bytes for a short category name.
+ *
+ * <p>Key rotation: the codec holds a list of keys; the first signs, every one verifies. So a new
+ * key is put first while the old one stays listed until no task signed with it is still tracked by
+ * propeller (see "HMAC key rotation" in {@code backend-plugin/agent/README.md}).
  */
 public final class ResourceMetaCodec {
   public static final byte VERSION = 1;
@@ -50,19 +55,47 @@ public final class ResourceMetaCodec {
   private static final String ALGORITHM = "HmacSHA256";
   private static final byte[] LABEL = "flyteplugin-agent-resource-meta".getBytes(UTF_8);
 
-  private final SecretKeySpec key;
+  static final String ROTATION_PROCEDURE =
+      "to rotate the key without breaking running tasks, list the new key first and keep the old"
+          + " one listed until every task signed with it has finished (see 'HMAC key rotation' in"
+          + " backend-plugin/agent/README.md and docs/deploying.md)";
+
+  /** The signing key first, then the keys that still verify. */
+  private final List<SecretKeySpec> keys;
 
   public ResourceMetaCodec(byte[] key) {
-    requireNonNull(key, "key");
-    if (key.length < MIN_KEY_BYTES) {
+    this(List.of(requireNonNull(key, "key")));
+  }
+
+  /**
+   * @param keys the first signs new metas; all of them verify (key rotation)
+   */
+  public ResourceMetaCodec(List<byte[]> keys) {
+    requireNonNull(keys, "keys");
+    if (keys.isEmpty()) {
       throw new IllegalArgumentException(
-          "the resource_meta HMAC key has "
-              + key.length
-              + " bytes, it needs at least "
-              + MIN_KEY_BYTES
-              + "; make one with: head -c 32 /dev/urandom | base64");
+          "no resource_meta HMAC key: give at least one; make one with: head -c 32 /dev/urandom"
+              + " | base64");
     }
-    this.key = new SecretKeySpec(key.clone(), ALGORITHM);
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] key = requireNonNull(keys.get(i), "key");
+      if (key.length < MIN_KEY_BYTES) {
+        throw new IllegalArgumentException(
+            "the resource_meta HMAC key"
+                + (keys.size() > 1 ? " #" + (i + 1) + " of " + keys.size() : "")
+                + " has "
+                + key.length
+                + " bytes, it needs at least "
+                + MIN_KEY_BYTES
+                + "; make one with: head -c 32 /dev/urandom | base64");
+      }
+    }
+    this.keys = keys.stream().map(k -> new SecretKeySpec(k.clone(), ALGORITHM)).toList();
+  }
+
+  /** How many keys verify (the first of them signs). */
+  public int keyCount() {
+    return keys.size();
   }
 
   public byte[] encode(TaskHandle handle) {
@@ -137,13 +170,22 @@ public final class ResourceMetaCodec {
           "resource_meta is malformed: " + meta.length + " bytes is too short to hold a task");
     }
     int bodyLength = meta.length - TAG_BYTES;
-    byte[] expected = tag(meta, bodyLength);
     byte[] actual = Arrays.copyOfRange(meta, bodyLength, meta.length);
-    // Constant-time comparison: timing must not tell how much of a forged tag was right.
-    if (!MessageDigest.isEqual(expected, actual)) {
+    // Constant-time comparison, and every key tried: timing must tell neither how much of a
+    // forged tag was right nor which key matched.
+    boolean verified = false;
+    for (SecretKeySpec key : keys) {
+      verified |= MessageDigest.isEqual(tag(key, meta, bodyLength), actual);
+    }
+    if (!verified) {
       throw new ResourceMetaException(
-          "resource_meta signature does not verify: it was forged, altered, or issued by an agent"
-              + " with another HMAC key (another deployment)");
+          "resource_meta signature does not verify with "
+              + (keys.size() == 1
+                  ? "the agent's HMAC key"
+                  : "any of the " + keys.size() + " HMAC keys")
+              + ": it was forged, altered, or issued by an agent with another key (another"
+              + " deployment, or a key removed from the list too early); "
+              + ROTATION_PROCEDURE);
     }
     try {
       ByteBuffer in = ByteBuffer.wrap(meta, 1, bodyLength - 1);
@@ -168,6 +210,10 @@ public final class ResourceMetaCodec {
   }
 
   private byte[] tag(byte[] bytes, int length) {
+    return tag(keys.get(0), bytes, length);
+  }
+
+  private static byte[] tag(SecretKeySpec key, byte[] bytes, int length) {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);

@@ -2,6 +2,7 @@ package dev.flyteplugin.backend.agent;
 
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.runtime.TaskHandle;
+import dev.flyteplugin.backend.runtime.TaskRuntime;
 import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
 import flyteidl.core.Literals.Literal;
 import flyteidl.core.Literals.LiteralMap;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The agent under test as the embedded mode builds it: the real runtime and Spark plugin on the
@@ -31,9 +33,15 @@ final class AgentHarness implements AutoCloseable {
   private final RuntimeOptions options;
   private final EmbeddedCluster cluster;
   private final ResourceMetaCodec codec = new ResourceMetaCodec(KEY);
+  private final FlyteRelease minFlyteRelease;
+  private final UnaryOperator<TaskRuntime> wrap;
+  private TaskRuntime runtime;
   private AgentServer server;
 
-  private AgentHarness(Path work) throws Exception {
+  private AgentHarness(Path work, FlyteRelease minFlyteRelease, UnaryOperator<TaskRuntime> wrap)
+      throws Exception {
+    this.minFlyteRelease = minFlyteRelease;
+    this.wrap = wrap;
     this.options =
         new RuntimeOptions(
             Optional.empty(),
@@ -46,22 +54,35 @@ final class AgentHarness implements AutoCloseable {
     startAgent();
   }
 
+  /** The agent serving Flyte 1.16 and later (RETRYABLE_FAILED understood). */
   static AgentHarness start(Path work) throws Exception {
-    return new AgentHarness(work);
+    return start(work, FlyteRelease.RETRYABLE_FAILED_PHASE, r -> r);
+  }
+
+  /**
+   * @param minFlyteRelease the agent's {@code --min-flyte-release}
+   * @param wrap wraps the real runtime (e.g. to record calls)
+   */
+  static AgentHarness start(
+      Path work, FlyteRelease minFlyteRelease, UnaryOperator<TaskRuntime> wrap) throws Exception {
+    return new AgentHarness(work, minFlyteRelease, wrap);
   }
 
   private void startAgent() throws Exception {
+    runtime = wrap.apply(cluster.newRuntime(RuntimeFactory.runtimeConfig(options)));
     server =
         AgentServer.start(
             new AgentServer.Settings(
-                0,
-                0,
-                "flyte-operator-agent",
-                4 << 20,
-                Optional.empty(),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(10)),
-            cluster.newRuntime(RuntimeFactory.runtimeConfig(options)),
+                    0,
+                    0,
+                    "flyte-operator-agent",
+                    4 << 20,
+                    Optional.empty(),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(10))
+                .withMinFlyteRelease(minFlyteRelease)
+                .withHealthInterval(Duration.ofMillis(50)),
+            runtime,
             codec,
             new PrometheusRegistry(),
             Optional.of(PodLogs.of(cluster.kubernetes().client())));
@@ -75,6 +96,11 @@ final class AgentHarness implements AutoCloseable {
 
   int port() {
     return server.port();
+  }
+
+  /** The runtime the agent serves (as wrapped). */
+  TaskRuntime runtime() {
+    return runtime;
   }
 
   int metricsPort() {
@@ -116,6 +142,18 @@ final class AgentHarness implements AutoCloseable {
                 + handle.name())
         .andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd unavailable\"}")
         .always();
+  }
+
+  /** Deletes the task's resource through the API, behind the agent's back. */
+  void deleteDirectly(TaskHandle handle) {
+    cluster
+        .kubernetes()
+        .client()
+        .genericKubernetesResources(
+            KubernetesTaskRuntime.context(new SparkOperatorPlugin().identity()))
+        .inNamespace(handle.namespace())
+        .withName(handle.name())
+        .delete();
   }
 
   /** A direct API read of the task's resource, as an agent without a cache would do. */

@@ -2,6 +2,8 @@ package dev.flyteplugin.backend.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flyteplugin.backend.runtime.TaskCategory;
+import dev.flyteplugin.backend.runtime.TaskHandle;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Field;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -62,14 +65,78 @@ class AgentMainTest {
     Files.writeString(keyFile, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
     AgentMain main = new AgentMain();
     new CommandLine(main).parseArgs("--hmac-key-file", keyFile.toString());
-    assertThat(main.hmacKey()).hasSize(32);
+    assertThat(main.hmacKeys()).singleElement().satisfies(k -> assertThat(k).hasSize(32));
 
     Files.writeString(keyFile, Base64.getEncoder().encodeToString(new byte[8]));
     AgentMain shortKey = new AgentMain();
     new CommandLine(shortKey).parseArgs("--hmac-key-file", keyFile.toString());
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> new ResourceMetaCodec(shortKey.hmacKey()))
+            () -> new ResourceMetaCodec(shortKey.hmacKeys()))
         .hasMessageContaining("at least 32");
+  }
+
+  @Test
+  void severalHmacKeysInOneFileOrSeveralFilesOrOneFlagKeepTheirOrderTheFirstSigning()
+      throws Exception {
+    byte[] newKey = "the new key, 32 bytes or more...!".getBytes();
+    byte[] oldKey = "the old key, 32 bytes or more...!".getBytes();
+    String b64New = Base64.getEncoder().encodeToString(newKey);
+    String b64Old = Base64.getEncoder().encodeToString(oldKey);
+    Path both = work.resolve("both.key");
+    Files.writeString(both, "# rotation: new first\n" + b64New + "\n\n" + b64Old + "\n");
+    Path first = work.resolve("new.key");
+    Files.writeString(first, b64New);
+    Path second = work.resolve("old.key");
+    Files.writeString(second, b64Old);
+
+    for (String[] args :
+        List.of(
+            new String[] {"--hmac-key-file", both.toString()},
+            new String[] {"--hmac-key-file", first + "," + second},
+            new String[] {"--hmac-key", b64New + "," + b64Old})) {
+      AgentMain main = new AgentMain();
+      new CommandLine(main).parseArgs(args);
+      assertThat(main.hmacKeys()).as(Arrays.toString(args)).containsExactly(newKey, oldKey);
+      ResourceMetaCodec codec = new ResourceMetaCodec(main.hmacKeys());
+      TaskHandle handle = new TaskHandle(new TaskCategory("example_plugin", 0), "ns", "t");
+      // the first key signs: a codec with only the new key verifies what this one issues
+      assertThat(new ResourceMetaCodec(newKey).decode(codec.encode(handle))).isEqualTo(handle);
+    }
+  }
+
+  @Test
+  void refusesHmacKeysFromBothTheFileAndTheFlag() throws Exception {
+    Path keyFile = work.resolve("hmac.key");
+    Files.writeString(keyFile, Base64.getEncoder().encodeToString(new byte[32]));
+    AgentMain main = new AgentMain();
+    new CommandLine(main)
+        .parseArgs(
+            "--hmac-key-file",
+            keyFile.toString(),
+            "--hmac-key",
+            Base64.getEncoder().encodeToString(new byte[32]));
+    org.assertj.core.api.Assertions.assertThatThrownBy(main::hmacKeys)
+        .hasMessageContaining("through one of them");
+  }
+
+  @Test
+  void minFlyteReleaseDefaultsToTheConnectorServiceEraAndRefusesUnservedReleases() {
+    AgentMain main = new AgentMain();
+    new CommandLine(main).parseArgs();
+    assertThat(main.settings().minFlyteRelease()).isEqualTo(new FlyteRelease(1, 15, 1));
+
+    AgentMain newer = new AgentMain();
+    new CommandLine(newer).parseArgs("--min-flyte-release", "v1.16");
+    assertThat(newer.settings().minFlyteRelease().understandsRetryableFailed()).isTrue();
+
+    for (String bad : List.of("1.12.0", "2.0.0", "latest")) {
+      AgentMain refused = new AgentMain();
+      new CommandLine(refused).parseArgs("--min-flyte-release", bad);
+      org.assertj.core.api.Assertions.assertThatThrownBy(refused::settings)
+          .as(bad)
+          .hasMessageContaining("--min-flyte-release")
+          .hasMessageContaining(bad.equals("latest") ? "MAJOR.MINOR" : "1.13.0");
+    }
   }
 
   @Test

@@ -97,6 +97,25 @@ class AgentServerTest {
   }
 
   @Test
+  void whileReadinessIsNotServingGetTaskStillAnswersAndNeverErrs() throws Exception {
+    runtime.createGate.countDown(); // the informers stay "unsynced" for the agent
+    com.google.protobuf.ByteString meta =
+        propeller.create(
+            FakePropeller.createRequest(
+                "tasks.Early", AgentHarness.inputs(1), work.resolve("early"), 0));
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(propeller.channel());
+
+    // More polls than propeller tolerates errors: every one must answer (no operator runs here,
+    // so the application stays new: QUEUED).
+    for (int i = 0; i <= FakePropeller.MAX_SYSTEM_FAILURES; i++) {
+      assertThat(propeller.get(meta).getPhase())
+          .isEqualTo(flyteidl.core.Execution.TaskExecution.Phase.QUEUED);
+    }
+    assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(ServingStatus.NOT_SERVING);
+  }
+
+  @Test
   void shutdownFinishesAnInFlightCreateTaskAndRefusesNewCalls() throws Exception {
     runtime.syncGate.countDown();
     CreateTaskRequest request =

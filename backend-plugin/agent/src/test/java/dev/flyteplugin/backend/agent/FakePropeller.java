@@ -26,18 +26,35 @@ import flyteidl.service.AgentMetadataServiceGrpc;
 import flyteidl.service.AsyncAgentServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The calls propeller's connector-service plugin makes, over a real gRPC channel: it uploads
  * inputs.pb to a fresh output prefix, renders the container args as propeller does, and sends
- * CreateTask / GetTask / DeleteTask with the same fields.
+ * CreateTask / GetTask / DeleteTask with the same fields ({@code Plugin.Create/Get/Delete} and
+ * {@code buildTaskExecutionMetadata} in {@code flyteplugins/go/tasks/plugins/webapi/connector/
+ * plugin.go}, v1.16.8).
+ *
+ * <p>{@link #pollUntilTerminal} polls as propeller's web-API machinery does, and FAILS the test
+ * where propeller would have given up on the task: the auto-refresh cache polls at once after
+ * create ({@code WithSyncOnCreate}, flytestdlib {@code cache/in_memory_auto_refresh.go}) and then
+ * every resync period; {@code ResourceCache.SyncResource} ({@code
+ * pluginmachinery/internal/webapi/cache.go}) counts every GetTask error, never resets the count,
+ * and once it exceeds {@code MaxSystemFailures} (5, connector {@code config.go}) marks the task a
+ * system failure without polling again. A phase the release's {@code Plugin.Status} does not know
+ * (RETRYABLE_FAILED before 1.16) fails the test too.
  */
 final class FakePropeller implements AutoCloseable {
+  /** {@code webapi.CachingConfig.MaxSystemFailures} of the connector plugin's default config. */
+  static final int MAX_SYSTEM_FAILURES = 5;
+
   static final TaskCategory EXAMPLE_PLUGIN =
       TaskCategory.newBuilder()
           .setName(ExamplePlugin.TASK_TYPE)
@@ -47,11 +64,26 @@ final class FakePropeller implements AutoCloseable {
   private final ManagedChannel channel;
   private final AsyncAgentServiceGrpc.AsyncAgentServiceBlockingStub agent;
   private final AgentMetadataServiceGrpc.AgentMetadataServiceBlockingStub metadata;
+  private final FlyteRelease release;
+  private final Duration pollInterval;
+  private final List<String> getTaskErrors = new CopyOnWriteArrayList<>();
 
+  /** Propeller 1.16.8 (connector-service), polling every 20 ms (30 s in a deployment). */
   FakePropeller(int port) {
+    this(port, new FlyteRelease(1, 16, 8), Duration.ofMillis(20));
+  }
+
+  FakePropeller(int port, FlyteRelease release, Duration pollInterval) {
     this.channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
     this.agent = AsyncAgentServiceGrpc.newBlockingStub(channel);
     this.metadata = AgentMetadataServiceGrpc.newBlockingStub(channel);
+    this.release = release;
+    this.pollInterval = pollInterval;
+  }
+
+  /** Every GetTask error {@link #pollUntilTerminal} has seen (propeller's failure count). */
+  List<String> getTaskErrors() {
+    return List.copyOf(getTaskErrors);
   }
 
   /** The agent stub with propeller's default 10 s deadline for this call. */
@@ -73,6 +105,21 @@ final class FakePropeller implements AutoCloseable {
    */
   static CreateTaskRequest createRequest(
       String taskName, LiteralMap inputs, Path outputPrefix, int attempt) throws Exception {
+    return createRequest(taskName, inputs, outputPrefix, attempt, Map.of());
+  }
+
+  /**
+   * @param executionEnv the execution's environment variables ({@code pyflyte run --env}, the
+   *     launch plan's envs): all propeller sends as {@code environment_variables}. It sends no
+   *     {@code FLYTE_INTERNAL_*} variable (those are set in pods propeller builds itself).
+   */
+  static CreateTaskRequest createRequest(
+      String taskName,
+      LiteralMap inputs,
+      Path outputPrefix,
+      int attempt,
+      Map<String, String> executionEnv)
+      throws Exception {
     Files.createDirectories(outputPrefix);
     Path inputsPb = outputPrefix.resolve("inputs.pb");
     Files.write(inputsPb, inputs.toByteArray());
@@ -135,16 +182,8 @@ final class FakePropeller implements AutoCloseable {
                 .setTaskExecutionId(id)
                 .setNamespace("flytesnacks-development")
                 .putLabels("team", "data")
-                // What propeller puts into every task container's environment.
-                .putEnvironmentVariables("FLYTE_INTERNAL_EXECUTION_PROJECT", "flytesnacks")
-                .putEnvironmentVariables("FLYTE_INTERNAL_EXECUTION_DOMAIN", "development")
-                .putEnvironmentVariables("FLYTE_INTERNAL_TASK_PROJECT", "flytesnacks")
-                .putEnvironmentVariables("FLYTE_INTERNAL_TASK_DOMAIN", "development")
-                .putEnvironmentVariables("FLYTE_INTERNAL_TASK_NAME", taskName)
-                .putEnvironmentVariables("FLYTE_INTERNAL_TASK_VERSION", "v1")
-                .putEnvironmentVariables("FLYTE_INTERNAL_PROJECT", "flytesnacks")
-                .putEnvironmentVariables("FLYTE_INTERNAL_DOMAIN", "development")
-                .putEnvironmentVariables("FLYTE_INTERNAL_VERSION", "v1")
+                // GetExecutionConfig().EnvironmentVariables in propeller's taskExecutionMetadata
+                .putAllEnvironmentVariables(executionEnv)
                 .setK8SServiceAccount("default"))
         .build();
   }
@@ -153,38 +192,84 @@ final class FakePropeller implements AutoCloseable {
     return agent().createTask(request).getResourceMeta();
   }
 
+  /** One GetTask as propeller sends it (errors are thrown: see {@link #pollUntilTerminal}). */
   Resource get(ByteString meta) {
-    return agent()
-        .getTask(
-            GetTaskRequest.newBuilder()
-                .setResourceMeta(meta)
-                .setTaskCategory(EXAMPLE_PLUGIN)
-                .build())
-        .getResource();
+    return get(meta, "");
+  }
+
+  Resource get(ByteString meta, String outputPrefix) {
+    GetTaskRequest.Builder request =
+        GetTaskRequest.newBuilder()
+            .setTaskType(EXAMPLE_PLUGIN.getName())
+            .setTaskCategory(EXAMPLE_PLUGIN)
+            .setResourceMeta(meta);
+    if (release.compareTo(FlyteRelease.CONNECTOR_SERVICE) >= 0) {
+      request.setOutputPrefix(outputPrefix); // the connector plugin sends it, agent-service not
+    }
+    return agent().getTask(request.build()).getResource();
   }
 
   void delete(ByteString meta) {
     agent()
         .deleteTask(
             DeleteTaskRequest.newBuilder()
-                .setResourceMeta(meta)
+                .setTaskType(EXAMPLE_PLUGIN.getName())
                 .setTaskCategory(EXAMPLE_PLUGIN)
+                .setResourceMeta(meta)
                 .build());
   }
 
-  /** Polls GetTask (as propeller's auto-refresh cache does) until a terminal phase. */
+  /**
+   * Polls GetTask as propeller does until a terminal phase: at once, then every poll interval.
+   * Fails the test when propeller would have stopped polling (more than {@value
+   * #MAX_SYSTEM_FAILURES} GetTask errors over the task's life) or could not read the phase.
+   */
   Resource pollUntilTerminal(ByteString meta, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    int failures = 0;
     while (true) {
-      Resource resource = get(meta);
-      switch (resource.getPhase()) {
-        case SUCCEEDED, FAILED, RETRYABLE_FAILED, ABORTED:
-          return resource;
-        default:
-          break;
+      Resource resource = null;
+      try {
+        resource = get(meta);
+      } catch (StatusRuntimeException e) {
+        failures++;
+        getTaskErrors.add(e.getStatus().toString());
+        if (failures > MAX_SYSTEM_FAILURES) {
+          throw new AssertionError(
+              "propeller would have stopped polling this task (SyncFailureCount "
+                  + failures
+                  + " > MaxSystemFailures "
+                  + MAX_SYSTEM_FAILURES
+                  + ", never reset) and marked it a system failure; GetTask errors: "
+                  + getTaskErrors);
+        }
       }
-      assertThat(System.nanoTime()).as("task still %s", resource.getPhase()).isLessThan(deadline);
-      Thread.sleep(20);
+      if (resource != null) {
+        checkPropellerKnows(resource);
+        if (isTerminal(resource.getPhase())) {
+          return resource;
+        }
+      }
+      assertThat(System.nanoTime())
+          .as("task still %s", resource == null ? "unknown" : resource.getPhase())
+          .isLessThan(deadline);
+      Thread.sleep(pollInterval.toMillis());
+    }
+  }
+
+  /** {@code Plugin.Status} of the release: an unknown phase is a system error every round. */
+  private void checkPropellerKnows(Resource resource) {
+    TaskExecution.Phase phase = resource.getPhase();
+    if (phase == TaskExecution.Phase.RETRYABLE_FAILED && !release.understandsRetryableFailed()) {
+      throw new AssertionError(
+          "propeller "
+              + release
+              + " does not know RETRYABLE_FAILED (its Plugin.Status has no case for it before"
+              + " 1.16.0): 'unknown execution phase', a system error every round; message: "
+              + resource.getMessage());
+    }
+    if (phase == TaskExecution.Phase.UNDEFINED || phase == TaskExecution.Phase.UNRECOGNIZED) {
+      throw new AssertionError("propeller cannot map phase " + phase + " (State is unset too)");
     }
   }
 

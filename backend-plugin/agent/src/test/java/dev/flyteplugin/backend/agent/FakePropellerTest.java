@@ -187,7 +187,8 @@ class FakePropellerTest {
 
     assertThatThrownBy(() -> propeller.delete(forged))
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
-        .hasMessageContaining("signature does not verify");
+        .hasMessageContaining("signature does not verify")
+        .hasMessageContaining("HMAC key rotation");
     assertThatThrownBy(() -> propeller.get(forged))
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT));
 
@@ -263,6 +264,109 @@ class FakePropellerTest {
     assertThat(done.getMessage()).contains("execute");
     assertThat(done.getAgentError().getKind()).isEqualTo(AgentError.Kind.RECOVERABLE);
     assertThat(done.getAgentError().getCode()).isNotEmpty();
+    // propeller's Get path drops agent_error: the reason must be in the message
+    assertThat(done.getMessage()).startsWith("[" + done.getAgentError().getCode() + "] ");
+  }
+
+  @Test
+  void forFlyteBefore116ARetryableFailureIsReportedFailedAndSaysItWasRetryable() throws Exception {
+    FlyteRelease old = new FlyteRelease(1, 15, 1);
+    try (AgentHarness agent = AgentHarness.start(work.resolve("old"), old, r -> r);
+        FakePropeller oldPropeller = new FakePropeller(agent.port(), old, Duration.ofMillis(20))) {
+      ByteString meta = oldPropeller.create(badArgs(work.resolve("old-noargs")));
+      Resource done = oldPropeller.pollUntilTerminal(meta, Duration.ofSeconds(30));
+
+      assertThat(done.getPhase()).isEqualTo(TaskExecution.Phase.FAILED);
+      assertThat(done.getMessage())
+          .startsWith("[" + done.getAgentError().getCode() + "] retryable failure")
+          .contains("before 1.16.0")
+          .contains("execute");
+      assertThat(oldPropeller.getTaskErrors()).isEmpty();
+    }
+  }
+
+  @Test
+  void propellerBefore116WouldChokeOnAnAgentConfiguredFor116() throws Exception {
+    // The check the setting exists for: this agent (min release 1.16) answers RETRYABLE_FAILED.
+    FakePropeller oldPropeller =
+        new FakePropeller(harness.port(), new FlyteRelease(1, 15, 3), Duration.ofMillis(20));
+    try (oldPropeller) {
+      ByteString meta = oldPropeller.create(badArgs(work.resolve("choke")));
+      assertThatThrownBy(() -> oldPropeller.pollUntilTerminal(meta, Duration.ofSeconds(30)))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("does not know RETRYABLE_FAILED");
+    }
+  }
+
+  @Test
+  void aTaskPolledAsPropellerDoesFromCreateToSuccessCostsNoGetTaskError() throws Exception {
+    Path prefix = work.resolve("noerrors");
+    ByteString meta =
+        propeller.create(
+            FakePropeller.createRequest(
+                AgentHarness.SUCCEEDING_TASK, AgentHarness.inputs(4), prefix, 0));
+    Resource done = propeller.pollUntilTerminal(meta, Duration.ofSeconds(30));
+    assertThat(done.getPhase()).isEqualTo(TaskExecution.Phase.SUCCEEDED);
+    assertThat(propeller.getTaskErrors()).isEmpty();
+  }
+
+  @Test
+  void aResourceDeletedBehindTheAgentsBackFailsWithTheReasonInTheMessage() throws Exception {
+    ByteString meta =
+        propeller.create(
+            FakePropeller.createRequest(
+                AgentHarness.SLOW_TASK, AgentHarness.inputs(1), work.resolve("gone"), 0));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> propeller.get(meta).getPhase() == TaskExecution.Phase.RUNNING);
+    TaskHandle handle = harness.codec().decode(meta.toByteArray());
+    harness.deleteDirectly(handle);
+
+    Resource done = propeller.pollUntilTerminal(meta, Duration.ofSeconds(30));
+    assertThat(done.getPhase()).isEqualTo(TaskExecution.Phase.RETRYABLE_FAILED);
+    assertThat(done.getMessage()).startsWith("[ResourceDeletedExternally] ");
+    assertThat(propeller.getTaskErrors()).isEmpty();
+  }
+
+  @Test
+  void theRealRuntimeIsToldOnceASuccessHasReachedPropeller() throws Exception {
+    RecordingRuntime[] recording = new RecordingRuntime[1];
+    try (AgentHarness agent =
+            AgentHarness.start(
+                work.resolve("reported"),
+                FlyteRelease.RETRYABLE_FAILED_PHASE,
+                real -> recording[0] = new RecordingRuntime(real));
+        FakePropeller client = new FakePropeller(agent.port())) {
+      ByteString meta =
+          client.create(
+              FakePropeller.createRequest(
+                  AgentHarness.SUCCEEDING_TASK, AgentHarness.inputs(3), work.resolve("rep"), 0));
+      TaskHandle handle = agent.codec().decode(meta.toByteArray());
+      assertThat(client.pollUntilTerminal(meta, Duration.ofSeconds(30)).getPhase())
+          .isEqualTo(TaskExecution.Phase.SUCCEEDED);
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !recording[0].calls("markReported").isEmpty());
+      assertThat(recording[0].calls("markReported"))
+          .extracting(RecordingRuntime.Call::argument)
+          .containsOnly(handle);
+      assertThat(recording[0].calls("create").get(0).deadline().orElseThrow().at()).isPresent();
+    }
+  }
+
+  private static CreateTaskRequest badArgs(Path prefix) throws Exception {
+    CreateTaskRequest good =
+        FakePropeller.createRequest(
+            AgentHarness.SUCCEEDING_TASK, AgentHarness.inputs(1), prefix, 0);
+    return good.toBuilder()
+        .setTemplate(
+            good.getTemplate().toBuilder()
+                .setContainer(
+                    good.getTemplate().getContainer().toBuilder()
+                        .clearArgs()
+                        .addArgs("not-jflyte")))
+        .build();
   }
 
   @Test

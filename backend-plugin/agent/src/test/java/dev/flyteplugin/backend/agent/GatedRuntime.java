@@ -76,7 +76,10 @@ final class GatedRuntime implements TaskRuntime {
 
   @Override
   public RuntimeHealth health() {
-    return real.health();
+    RuntimeHealth health = real.health();
+    boolean open = syncGate.getCount() == 0;
+    return new RuntimeHealth(
+        open && health.synced(), open && health.watching(), health.watchRestarts());
   }
 
   @Override

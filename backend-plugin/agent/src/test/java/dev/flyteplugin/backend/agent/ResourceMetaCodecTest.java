@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.flyteplugin.backend.runtime.TaskCategory;
 import dev.flyteplugin.backend.runtime.TaskHandle;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ResourceMetaCodecTest {
@@ -35,6 +36,37 @@ class ResourceMetaCodecTest {
     assertThatThrownBy(() -> codec.decode(foreign))
         .isInstanceOf(ResourceMetaException.class)
         .hasMessageContaining("signature does not verify");
+  }
+
+  @Test
+  void duringARotationAMetaSignedWithTheOldKeyStillVerifiesAndNewOnesUseTheNewKey()
+      throws Exception {
+    byte[] oldKey = "the old key of this deployment...".getBytes();
+    byte[] newKey = "the new key of this deployment...".getBytes();
+    byte[] issuedBefore = new ResourceMetaCodec(oldKey).encode(handle);
+    ResourceMetaCodec rotating = new ResourceMetaCodec(List.of(newKey, oldKey));
+
+    assertThat(rotating.decode(issuedBefore)).isEqualTo(handle);
+    byte[] issuedNow = rotating.encode(handle);
+    assertThat(new ResourceMetaCodec(newKey).decode(issuedNow)).isEqualTo(handle);
+    assertThatThrownBy(() -> new ResourceMetaCodec(oldKey).decode(issuedNow))
+        .isInstanceOf(ResourceMetaException.class);
+  }
+
+  @Test
+  void aMetaSignedWithAKeyNoLongerListedNamesTheRotationProcedure() {
+    byte[] removed = "a key removed from the list early".getBytes();
+    byte[] meta = new ResourceMetaCodec(removed).encode(handle);
+    ResourceMetaCodec codec =
+        new ResourceMetaCodec(
+            List.of(
+                "the new key of this deployment...".getBytes(),
+                "the old key of this deployment...".getBytes()));
+    assertThatThrownBy(() -> codec.decode(meta))
+        .isInstanceOf(ResourceMetaException.class)
+        .hasMessageContaining("any of the 2 HMAC keys")
+        .hasMessageContaining("HMAC key rotation")
+        .hasMessageContaining("backend-plugin/agent/README.md");
   }
 
   @Test

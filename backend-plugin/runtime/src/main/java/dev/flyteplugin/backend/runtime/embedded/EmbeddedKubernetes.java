@@ -10,6 +10,8 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Needs {@code io.fabric8:kubernetes-server-mock} on the class path (an optional dependency of
  * this module). Fault injection: {@code server().expect()...once()} registered before a request
- * answers that request instead of the CRUD store.
+ * answers that request instead of the CRUD store; {@link Options#createLatency()} makes the create
+ * of the custom resources slow. {@link #kubeconfig()} lets another process (an agent in cluster
+ * mode) use the server over real HTTP.
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKubernetes.class);
@@ -36,16 +40,46 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private final KubernetesClient client;
   private final List<KubernetesClient> extraClients = new ArrayList<>();
 
-  private EmbeddedKubernetes(List<ResourceIdentity> kinds) {
+  /**
+   * How the server listens and behaves.
+   *
+   * @param port the port on localhost; 0 picks a free one
+   * @param createLatency how late a POST of one of the custom resource kinds is answered (and the
+   *     object stored); zero = at once
+   */
+  public record Options(int port, Duration createLatency) {
+    public Options {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(
+            "port " + port + " is not a TCP port (0 = any free one)");
+      }
+      if (createLatency.isNegative()) {
+        throw new IllegalArgumentException("createLatency " + createLatency + " is negative");
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(0, Duration.ZERO);
+    }
+  }
+
+  private EmbeddedKubernetes(List<ResourceIdentity> kinds, Options options) {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(responses);
     this.server =
         new KubernetesMockServer(
             new Context(),
             new MockWebServer(),
             responses,
-            new KubernetesMixedDispatcher(responses),
+            options.createLatency().isZero()
+                ? crud
+                : new LatencyDispatcher(crud, options.createLatency(), kinds),
             false);
-    server.init();
+    if (options.port() == 0) {
+      server.init(); // the loopback address, a free port
+    } else {
+      server.init(InetAddress.getLoopbackAddress(), options.port());
+    }
     for (ResourceIdentity kind : kinds) {
       server.expectCustomResource(
           new CustomResourceDefinitionContext.Builder()
@@ -66,7 +100,48 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   /** Starts a server knowing these custom resource kinds (each with a status subresource). */
   public static EmbeddedKubernetes start(List<ResourceIdentity> kinds) {
-    return new EmbeddedKubernetes(List.copyOf(kinds));
+    return start(kinds, Options.defaults());
+  }
+
+  public static EmbeddedKubernetes start(List<ResourceIdentity> kinds, Options options) {
+    return new EmbeddedKubernetes(List.copyOf(kinds), options);
+  }
+
+  /**
+   * The server's base URL on the loopback address it listens on, e.g. {@code
+   * http://127.0.0.1:34567}.
+   */
+  public String url() {
+    String host = InetAddress.getLoopbackAddress().getHostAddress();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
+  }
+
+  /**
+   * A kubeconfig for this server (plain HTTP, a token nobody checks, namespace {@code default}):
+   * what {@code kubectl} or an agent started with {@code --kubeconfig} needs to reach it.
+   */
+  public String kubeconfig() {
+    return String.join(
+        "\n",
+        "# SIMULATED Kubernetes API (fabric8 mock server, CRUD mode); for tests and demos only",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "  - name: embedded",
+        "    cluster:",
+        "      server: " + url(),
+        "contexts:",
+        "  - name: embedded",
+        "    context:",
+        "      cluster: embedded",
+        "      user: embedded",
+        "      namespace: default",
+        "current-context: embedded",
+        "users:",
+        "  - name: embedded",
+        "    user:",
+        "      token: simulated",
+        "");
   }
 
   public static EmbeddedKubernetes start(ResourceIdentity... kinds) {
