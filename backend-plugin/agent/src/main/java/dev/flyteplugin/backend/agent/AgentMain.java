@@ -176,6 +176,15 @@ public final class AgentMain implements Callable<Integer> {
   Duration syncTimeout;
 
   @Option(
+      names = "--watch-loss-grace",
+      defaultValue = "${env:FLYTE_AGENT_WATCH_LOSS_GRACE:-PT1M}",
+      description =
+          "How long a broken informer watch may last before readiness goes NOT_SERVING; GetTask"
+              + " still answers meanwhile by reading the API server (env"
+              + " FLYTE_AGENT_WATCH_LOSS_GRACE). Default: ${DEFAULT-VALUE}.")
+  Duration watchLossGrace;
+
+  @Option(
       names = "--user-code",
       defaultValue = "${env:FLYTE_AGENT_USER_CODE}",
       description =
@@ -237,7 +246,8 @@ public final class AgentMain implements Callable<Integer> {
     }
     return new AgentServer.Settings(
             port, metricsPort, agentName, maxRequestBytes, tls, shutdownGrace, syncTimeout)
-        .withMinFlyteRelease(release);
+        .withMinFlyteRelease(release)
+        .withWatchLossGrace(watchLossGrace);
   }
 
   RuntimeOptions runtimeOptions() {

@@ -40,6 +40,10 @@ public final class AgentServer implements AutoCloseable {
    *     phases GetTask may answer)
    * @param healthInterval how often readiness is recomputed from the runtime's {@link
    *     TaskRuntime#health()}
+   * @param watchLossGrace how long a broken watch may last before readiness goes NOT_SERVING:
+   *     GetTask still answers right meanwhile (a cache miss reads the API server), while an agent
+   *     that is not ready makes propeller's GetTask fail, and propeller gives a task up after 5
+   *     failures
    */
   public record Settings(
       int port,
@@ -50,8 +54,9 @@ public final class AgentServer implements AutoCloseable {
       Duration shutdownGrace,
       Duration syncTimeout,
       FlyteRelease minFlyteRelease,
-      Duration healthInterval) {
-    /** The defaults of the settings added later: Flyte 1.15.1 (connector-service), 1 s. */
+      Duration healthInterval,
+      Duration watchLossGrace) {
+    /** The defaults of the settings added later: Flyte 1.15.1 (connector-service), 1 s, 1 min. */
     public Settings(
         int port,
         int metricsPort,
@@ -69,7 +74,8 @@ public final class AgentServer implements AutoCloseable {
           shutdownGrace,
           syncTimeout,
           FlyteRelease.CONNECTOR_SERVICE,
-          Duration.ofSeconds(1));
+          Duration.ofSeconds(1),
+          Duration.ofMinutes(1));
     }
 
     public Settings withMinFlyteRelease(FlyteRelease release) {
@@ -82,7 +88,8 @@ public final class AgentServer implements AutoCloseable {
           shutdownGrace,
           syncTimeout,
           release,
-          healthInterval);
+          healthInterval,
+          watchLossGrace);
     }
 
     public Settings withHealthInterval(Duration interval) {
@@ -95,7 +102,22 @@ public final class AgentServer implements AutoCloseable {
           shutdownGrace,
           syncTimeout,
           minFlyteRelease,
-          interval);
+          interval,
+          watchLossGrace);
+    }
+
+    public Settings withWatchLossGrace(Duration grace) {
+      return new Settings(
+          port,
+          metricsPort,
+          agentName,
+          maxRequestBytes,
+          tls,
+          shutdownGrace,
+          syncTimeout,
+          minFlyteRelease,
+          healthInterval,
+          grace);
     }
   }
 
@@ -227,15 +249,17 @@ public final class AgentServer implements AutoCloseable {
   }
 
   /**
-   * Readiness follows the runtime: SERVING only while every informer has synced and its watch is
-   * open. An agent whose watch is broken answers from a cache that no longer moves, so a load
-   * balancer should prefer another replica (the readiness probe's failure threshold absorbs a quick
-   * re-watch). Checked every {@code healthInterval}; warns while unsynced after {@code
-   * syncTimeout}.
+   * Readiness follows the runtime: SERVING once every informer has synced, NOT_SERVING when a watch
+   * has been broken for longer than {@code watchLossGrace}. During a short outage GetTask still
+   * answers right (a cache miss reads the API server), and an unready agent would make propeller's
+   * GetTask fail, which propeller tolerates only 5 times per task; a long outage means a cache that
+   * no longer moves, and a load balancer should prefer another replica. Checked every {@code
+   * healthInterval}; warns while unsynced after {@code syncTimeout}.
    */
   private void watchHealth() {
     long startedAt = System.nanoTime();
     long lastWarning = startedAt;
+    long notWatchingSince = -1;
     try {
       while (!Thread.currentThread().isInterrupted()) {
         RuntimeHealth now;
@@ -245,8 +269,16 @@ public final class AgentServer implements AutoCloseable {
           LOG.warn("runtime health check failed: {}", e.toString());
           now = new RuntimeHealth(false, false, 0);
         }
+        if (now.watching()) {
+          notWatchingSince = -1;
+        } else if (notWatchingSince < 0) {
+          notWatchingSince = System.nanoTime();
+        }
+        boolean watchLost =
+            notWatchingSince >= 0
+                && System.nanoTime() - notWatchingSince >= settings.watchLossGrace().toNanos();
         ServingStatus wanted =
-            now.synced() && now.watching() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+            now.synced() && !watchLost ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
         if (wanted != readiness) {
           readiness = wanted;
           health.setStatus("", wanted);

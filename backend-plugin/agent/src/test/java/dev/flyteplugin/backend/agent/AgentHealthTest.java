@@ -25,8 +25,14 @@ class AgentHealthTest {
   private AgentServer server;
   private FakePropeller propeller;
 
+  private Duration watchLossGrace = Duration.ZERO;
+
   @BeforeEach
   void start() throws Exception {
+    startServer();
+  }
+
+  private void startServer() throws Exception {
     runtime.health = new RuntimeHealth(false, false, 0);
     server =
         AgentServer.start(
@@ -38,7 +44,8 @@ class AgentHealthTest {
                     Optional.empty(),
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(10))
-                .withHealthInterval(Duration.ofMillis(20)),
+                .withHealthInterval(Duration.ofMillis(20))
+                .withWatchLossGrace(watchLossGrace),
             runtime,
             new ResourceMetaCodec("0123456789abcdef0123456789abcdef".getBytes()),
             new PrometheusRegistry());
@@ -49,6 +56,30 @@ class AgentHealthTest {
   void stop() throws Exception {
     propeller.close();
     server.close();
+  }
+
+  @Test
+  void aWatchOutageShorterThanTheGraceKeepsTheAgentReady() throws Exception {
+    // An unready agent makes propeller's GetTask fail (5 failures and a task is given up), while
+    // GetTask still answers right during an outage: only a long outage makes it NOT_SERVING.
+    propeller.close();
+    server.close();
+    watchLossGrace = Duration.ofMillis(800);
+    startServer();
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(propeller.channel());
+    HealthCheckRequest overall = HealthCheckRequest.getDefaultInstance();
+    runtime.health = new RuntimeHealth(true, true, 0);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> health.check(overall).getStatus() == ServingStatus.SERVING);
+
+    runtime.health = new RuntimeHealth(true, false, 1);
+    long brokenAt = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> health.check(overall).getStatus() == ServingStatus.NOT_SERVING);
+    assertThat(Duration.ofNanos(System.nanoTime() - brokenAt))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(800));
   }
 
   @Test
