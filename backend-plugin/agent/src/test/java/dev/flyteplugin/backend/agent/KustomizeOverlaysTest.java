@@ -161,16 +161,22 @@ class KustomizeOverlaysTest {
   }
 
   @Test
-  void propellerOverlayEnablesTheConnectorServiceAndRoutesExamplePluginToTheAgent()
+  void propellerOverlayRoutesExamplePluginToTheAgentWithTimeoutsOnTheRoutedEntry()
       throws Exception {
+    // What the real plugin reads of it is checked by compat/connector (overlays_test.go) with
+    // propeller's own config section; this checks what the rendering keeps.
     List<String> docs = render("overlays/propeller-connector");
     String config = only(docs, "ConfigMap");
     assertThat(config)
         .contains("name: flyte-propeller-config")
-        .contains("- connector-service")
-        .contains("example_plugin: connector-service")
+        .contains("connector_service.yaml")
         .contains("endpoint: dns:///flyte-operator-agent.flyte.svc.cluster.local:8000")
-        .containsPattern("connectorForTaskTypes:\\s+example_plugin: flyte-operator-agent");
+        .contains("- CreateTask: 10s")
+        .contains("- ListConnectors: 5s")
+        .containsPattern("connectorForTaskTypes:\\s+example_plugin: flyte-operator-agent")
+        // A config map key replaces a whole file: never the user's plugin list or default entry.
+        .doesNotContain("enabled-plugins")
+        .doesNotContain("defaultConnector:");
     assertThat(docs).anyMatch(d -> d.contains("kind: Deployment"));
   }
 
@@ -178,10 +184,15 @@ class KustomizeOverlaysTest {
   void agentServiceOverlayRoutesExamplePluginForFlyteBefore116() throws Exception {
     List<String> docs = render("overlays/propeller-agent-service");
     assertThat(only(docs, "ConfigMap"))
-        .contains("- agent-service")
-        .contains("example_plugin: agent-service")
-        .contains("defaultAgent:")
-        .containsPattern("agentForTaskTypes:\\s+example_plugin: flyte-operator-agent");
+        .contains("agent_service.yaml")
+        .contains("- CreateTask: 10s")
+        .contains("- ListAgents: 5s")
+        .containsPattern("agentForTaskTypes:\\s+example_plugin: flyte-operator-agent")
+        .doesNotContain("enabled-plugins")
+        .doesNotContain("defaultAgent:");
+    // Propeller before 1.16 treats RETRYABLE_FAILED as an unknown phase.
+    assertThat(only(docs, "Deployment"))
+        .containsPattern("name: FLYTE_AGENT_MIN_FLYTE_RELEASE\\s+value: \"?1\\.13\\.0\"?");
   }
 
   private static List<String> render(String overlay) throws Exception {
