@@ -77,7 +77,8 @@ class AdminRegistrarTest {
     RegistrationSummary summary = registrar().register(closure);
 
     assertThat(summary.succeeded()).isTrue();
-    assertThat(summary.created()).isEqualTo(8);
+    // 5 tasks, 3 workflows, 2 declared + 3 default launch plans.
+    assertThat(summary.created()).isEqualTo(13);
     assertThat(admin.calls)
         .extracting(call -> call.substring(0, call.indexOf(' ')))
         .containsExactly(
@@ -85,14 +86,19 @@ class AdminRegistrarTest {
             "CreateTask",
             "CreateTask",
             "CreateTask",
+            "CreateTask",
             "CreateWorkflow",
             "CreateWorkflow",
+            "CreateWorkflow",
+            "CreateLaunchPlan",
+            "CreateLaunchPlan",
+            "CreateLaunchPlan",
             "CreateLaunchPlan",
             "CreateLaunchPlan");
     assertThat(admin.calls).contains("CreateWorkflow " + ParentWorkflow.class.getName());
     assertThat(progress())
         .contains("task        " + DoubleTask.class.getName() + ": created")
-        .contains("summary: 8 created, 0 already existed, 0 failed, 0 skipped");
+        .contains("summary: 13 created, 0 already existed, 0 failed, 0 skipped");
   }
 
   @Test
@@ -103,7 +109,7 @@ class AdminRegistrarTest {
     RegistrationSummary second = registrar().register(closure);
 
     assertThat(second.succeeded()).isTrue();
-    assertThat(second.alreadyExisted()).isEqualTo(8);
+    assertThat(second.alreadyExisted()).isEqualTo(13);
     assertThat(second.created()).isZero();
     assertThat(progress()).contains(ChildWorkflow.class.getName() + ": already exists");
   }
@@ -131,7 +137,7 @@ class AdminRegistrarTest {
 
     assertThat(summary.succeeded()).isFalse();
     assertThat(summary.failures()).singleElement().asString().contains("gave up after 3 attempts");
-    assertThat(summary.skipped()).isEqualTo(4);
+    assertThat(summary.skipped()).isEqualTo(8);
   }
 
   @Test
@@ -146,8 +152,8 @@ class AdminRegistrarTest {
             "task " + DoubleTask.class.getName() + ": INVALID_ARGUMENT (bad container image)");
     assertThat(sleeps).isEmpty();
     assertThat(admin.calls).noneMatch(call -> call.startsWith("CreateWorkflow"));
-    assertThat(summary.created()).isEqualTo(3);
-    assertThat(summary.skipped()).isEqualTo(4);
+    assertThat(summary.created()).isEqualTo(4);
+    assertThat(summary.skipped()).isEqualTo(8);
     assertThat(progress()).contains("FAILED INVALID_ARGUMENT (bad container image)");
   }
 
@@ -179,8 +185,8 @@ class AdminRegistrarTest {
               token.toString());
 
       assertThat(run.exitCode()).as(run.err()).isZero();
-      assertThat(run.out()).contains("summary: 8 created");
-      assertThat(admin.authorizations).hasSize(8).containsOnly("Bearer s3cr3t");
+      assertThat(run.out()).contains("summary: 13 created");
+      assertThat(admin.authorizations).hasSize(13).containsOnly("Bearer s3cr3t");
       assertThat(admin.stored).allMatch(id -> id.getVersion().equals("v2"));
     } finally {
       loopback.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
