@@ -154,19 +154,31 @@ public final class Storage {
     return fileSystem;
   }
 
+  /**
+   * Reads the whole object. Failures of the storage client are IOExceptions, also the unchecked
+   * ones jflyte-aws and jflyte-google-cloud throw (AmazonClientException, StorageException): a
+   * storage failure is then reported as recoverable, as for file://.
+   */
   public byte[] read(String uri) throws IOException {
-    try (InputStream in = Channels.newInputStream(fileSystem(uri).reader(uri))) {
+    FileSystem fileSystem = fileSystem(uri);
+    try (InputStream in = Channels.newInputStream(fileSystem.reader(uri))) {
       return in.readAllBytes();
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    } catch (RuntimeException e) {
+      throw new IOException("cannot read " + uri + ": " + e.getMessage(), e);
     }
   }
 
+  /** Writes the whole object; storage client failures are IOExceptions (see {@link #read}). */
   public void write(String uri, byte[] bytes) throws IOException {
-    try (OutputStream out = Channels.newOutputStream(fileSystem(uri).writer(uri))) {
+    FileSystem fileSystem = fileSystem(uri);
+    try (OutputStream out = Channels.newOutputStream(fileSystem.writer(uri))) {
       out.write(bytes);
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    } catch (RuntimeException e) {
+      throw new IOException("cannot write " + uri + ": " + e.getMessage(), e);
     }
   }
 
