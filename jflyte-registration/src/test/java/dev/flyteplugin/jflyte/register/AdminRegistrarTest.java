@@ -194,6 +194,63 @@ class AdminRegistrarTest {
   }
 
   @Test
+  void theRegisterCommandStagesTheJarsAndListsThemInTheRegisteredTemplates(@TempDir Path dir)
+      throws Exception {
+    Path jars = dev.flyteplugin.jflyte.UserJars.build(dir.resolve("lib"));
+    Path staging = dir.resolve("staging");
+    Server loopback =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .addService(admin)
+            .build()
+            .start();
+    try {
+      JflyteTestRun run =
+          JflyteTestRun.run(
+              Map.of(
+                  "FLYTE_PLATFORM_URL",
+                  "localhost:" + loopback.getPort(),
+                  "FLYTE_PLATFORM_INSECURE",
+                  "true",
+                  "FLYTE_INTERNAL_IMAGE",
+                  "ghcr.io/example/jflyte:1",
+                  "FLYTE_STAGING_LOCATION",
+                  staging.toUri().toString()),
+              "register",
+              "workflows",
+              "-p",
+              "flytesnacks",
+              "-d",
+              "development",
+              "-v",
+              "v3",
+              "-cp",
+              jars.toString());
+
+      assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+      var custom = admin.taskSpec(DoubleTask.class.getName()).getTemplate().getCustom();
+      var artifacts = dev.flyteplugin.jflyte.stage.JflyteCustom.fromCustom(custom).orElseThrow();
+      assertThat(artifacts)
+          .extracting(dev.flyteplugin.jflyte.stage.Artifact::name)
+          .containsExactly("fixtures.jar", "flytekit-java.jar");
+      for (var artifact : artifacts) {
+        assertThat(java.net.URI.create(artifact.location()).getPath())
+            .startsWith(staging.toString())
+            .satisfies(path -> assertThat(Path.of(path)).isRegularFile());
+      }
+      // A container task runs its own image: nothing to stage into it.
+      assertThat(
+              admin
+                  .taskSpec(dev.flyteplugin.jflyte.fixtures.EchoContainerTask.class.getName())
+                  .getTemplate()
+                  .getCustom()
+                  .getFieldsMap())
+          .doesNotContainKey("jflyte");
+    } finally {
+      loopback.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void theRegisterCommandExitsNonZeroWithoutAProjectAndSaysWhichOption() {
     JflyteTestRun run =
         JflyteTestRun.run(

@@ -68,6 +68,15 @@ final class FakeFlyteAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     script.computeIfAbsent(name, n -> new ArrayDeque<>()).addAll(List.of(statuses));
   }
 
+  /** The stored spec of the task named {@code name} (one version expected). */
+  TaskOuterClass.TaskSpec taskSpec(String name) {
+    return tasks.entrySet().stream()
+        .filter(entry -> entry.getKey().getName().equals(name))
+        .map(entry -> (TaskOuterClass.TaskSpec) entry.getValue().payload())
+        .findFirst()
+        .orElseThrow();
+  }
+
   /** Pre-registers a task (as another project's registration would). */
   void seedTask(Identifier id) {
     tasks.put(

@@ -3,6 +3,7 @@ package dev.flyteplugin.jflyte.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flyteplugin.jflyte.JflyteTestRun;
+import dev.flyteplugin.jflyte.UserJars;
 import dev.flyteplugin.jflyte.execute.ExecuteOutcome;
 import dev.flyteplugin.jflyte.execute.Storage;
 import dev.flyteplugin.jflyte.execute.TaskExecutor;
@@ -13,7 +14,6 @@ import flyteidl.admin.TaskOuterClass;
 import flyteidl.core.Errors;
 import flyteidl.core.Literals;
 import flyteidl.core.Tasks;
-import java.io.OutputStream;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,10 +23,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
-import org.flyte.flytekit.SdkRunnableTask;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,7 +103,7 @@ class S3StorageAndStagingTest {
 
   @Test
   void stagedJarsTravelFromSerializeThroughS3ToExecute() throws Exception {
-    Path jars = userJars();
+    Path jars = UserJars.build(dir.resolve("jars"));
     Path out = dir.resolve("out");
 
     JflyteTestRun serialize =
@@ -218,50 +215,6 @@ class S3StorageAndStagingTest {
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains("needs the directory of your jars").contains("-cp");
-  }
-
-  /**
-   * The user's packaged jars: the fixtures (with their service files) and flytekit-java. Fixtures
-   * built on this repository's plugin SDK are left out: their SDK jar would have to be staged too.
-   */
-  private Path userJars() throws Exception {
-    Path jars = Files.createDirectories(dir.resolve("jars"));
-    Path testClasses =
-        Path.of(DoubleTask.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    try (JarOutputStream jar =
-            new JarOutputStream(Files.newOutputStream(jars.resolve("fixtures.jar")));
-        Stream<Path> files = Files.walk(testClasses)) {
-      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-        String name = testClasses.relativize(file).toString().replace('\\', '/');
-        if (name.startsWith("dev/flyteplugin/jflyte/fixtures/")) {
-          JarEntry entry = new JarEntry(name);
-          entry.setTime(0);
-          jar.putNextEntry(entry);
-          Files.copy(file, (OutputStream) jar);
-          jar.closeEntry();
-        } else if (name.startsWith("META-INF/services/")) {
-          List<String> providers = new java.util.ArrayList<>();
-          for (String line : Files.readAllLines(file)) {
-            String provider = line.strip();
-            if (provider.startsWith("dev.flyteplugin.jflyte.fixtures.")
-                && !Class.forName(provider).getSuperclass().getName().startsWith("dev.")) {
-              providers.add(provider);
-            }
-          }
-          if (!providers.isEmpty()) {
-            JarEntry entry = new JarEntry(name);
-            entry.setTime(0);
-            jar.putNextEntry(entry);
-            jar.write((String.join("\n", providers) + "\n").getBytes(StandardCharsets.UTF_8));
-            jar.closeEntry();
-          }
-        }
-      }
-    }
-    Path flytekit =
-        Path.of(SdkRunnableTask.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    Files.copy(flytekit, jars.resolve("flytekit-java.jar"));
-    return jars;
   }
 
   private static Tasks.TaskTemplate taskTemplate(Path out, String task) throws Exception {
