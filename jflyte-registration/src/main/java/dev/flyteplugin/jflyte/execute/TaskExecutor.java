@@ -255,7 +255,16 @@ public final class TaskExecutor {
 
   /** The task template at {@code uri}, or null when there is none (local runs, tests). */
   private Tasks.TaskTemplate readTemplate(String uri) throws IOException {
-    if (!storage.exists(uri)) {
+    boolean present;
+    try {
+      present = storage.exists(uri);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // A storage client failure (jflyte-aws throws unchecked ones): transient, so recoverable.
+      throw new IOException("cannot check " + uri + ": " + e.getMessage(), e);
+    }
+    if (!present) {
       LOG.info("no task template at {}: the task is loaded from the image", uri);
       return null;
     }
