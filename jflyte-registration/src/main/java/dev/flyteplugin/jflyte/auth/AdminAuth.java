@@ -54,6 +54,45 @@ public final class AdminAuth {
     };
   }
 
+  /**
+   * {@code authType: ExternalCommand}: runs {@code admin.command} once and uses its standard
+   * output, trimmed, as the token (flyteidl token_source_provider.go ExternalTokenSourceProvider: a
+   * static token source).
+   */
+  static TokenSupplier externalCommand(FlytectlConfig config) throws IOException {
+    if (config.command().isEmpty()) {
+      throw new IllegalArgumentException(
+          config.source() + ": authType ExternalCommand needs admin.command (a list)");
+    }
+    Process process = new ProcessBuilder(config.command()).start();
+    byte[] out = process.getInputStream().readAllBytes();
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException("admin.command " + config.command() + " did not finish in 60 s");
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running admin.command", e);
+    }
+    if (process.exitValue() != 0) {
+      throw new IOException(
+          "admin.command "
+              + config.command()
+              + " exited "
+              + process.exitValue()
+              + ": "
+              + err.strip());
+    }
+    String token = new String(out, StandardCharsets.UTF_8).strip();
+    if (token.isEmpty()) {
+      throw new IOException("admin.command " + config.command() + " printed no token");
+    }
+    return () -> token;
+  }
+
   /** A token read once from a file (--token-file). */
   public static TokenSupplier fromFile(Path file) throws IOException {
     String token = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -105,13 +144,17 @@ public final class AdminAuth {
       return null;
     }
     String type = config.authType().orElse("ClientSecret");
+    if (type.equals("ExternalCommand")) {
+      return externalCommand(config);
+    }
     if (!type.equals("ClientSecret")) {
       throw new IllegalArgumentException(
           config.source()
               + ": admin.authType "
               + type
               + " is not supported by jflyte (it needs a browser or a device prompt); use"
-              + " authType: ClientSecret with clientId and clientSecretLocation, or --token-file");
+              + " authType: ClientSecret with clientId and clientSecretLocation, ExternalCommand,"
+              + " or --token-file");
     }
     String secret;
     if (config.clientSecretEnvVar() != null) {

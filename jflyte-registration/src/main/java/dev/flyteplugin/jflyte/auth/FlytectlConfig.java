@@ -17,8 +17,8 @@ import java.util.Optional;
  * flyteidl/v1.16.8): {@code endpoint}, {@code insecure}, {@code authType} (ClientSecret, Pkce,
  * ExternalCommand, DeviceFlow), {@code clientId}, {@code clientSecretLocation}, {@code
  * clientSecretEnvVar}, {@code tokenUrl}, {@code scopes}, {@code audience}, {@code
- * authorizationHeader}. Keys are matched case-insensitively, as viper (flytestdlib's config loader)
- * does.
+ * authorizationHeader}, {@code command} (ExternalCommand). Keys are matched case-insensitively, as
+ * viper (flytestdlib's config loader) does.
  *
  * <p>The file is read with a small YAML reader that understands what flytectl writes (nested block
  * mappings, scalars, flow and block lists of scalars, comments); anchors and multi-line scalars are
@@ -35,7 +35,8 @@ public record FlytectlConfig(
     String tokenUrl,
     List<String> scopes,
     String audience,
-    String authorizationHeader) {
+    String authorizationHeader,
+    List<String> command) {
 
   /** flyteidl's DefaultClientSecretLocation. */
   public static final String DEFAULT_CLIENT_SECRET_LOCATION = "/etc/secrets/client_secret";
@@ -72,7 +73,8 @@ public record FlytectlConfig(
         string(admin, "tokenUrl"),
         list(admin, "scopes"),
         string(admin, "audience"),
-        string(admin, "authorizationHeader"));
+        string(admin, "authorizationHeader"),
+        list(admin, "command"));
   }
 
   private static String canonicalAuthType(String value, Path file) {

@@ -129,6 +129,31 @@ class FlytectlConfigAuthTest {
   }
 
   @Test
+  void externalCommandPrintsTheToken() throws Exception {
+    Path config = config("ExternalCommand", "  command: [\"sh\", \"-c\", \"echo ' tok-1 '\"]\n");
+
+    JflyteTestRun run =
+        register(
+            Map.of("FLYTE_INTERNAL_IMAGE", "ghcr.io/example/app:1"), "--config", config.toString());
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(admin.authorizations).hasSize(13).containsOnly("Bearer tok-1");
+    assertThat(tokens.issued()).isZero();
+  }
+
+  @Test
+  void aFailingExternalCommandIsNamed() throws Exception {
+    Path config = config("ExternalCommand", "  command: [sh, -c, 'echo denied >&2; exit 3']\n");
+
+    JflyteTestRun run =
+        register(
+            Map.of("FLYTE_INTERNAL_IMAGE", "ghcr.io/example/app:1"), "--config", config.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("exited 3").contains("denied");
+  }
+
+  @Test
   void pkceIsRejectedWithWhatToUseInstead() throws Exception {
     Path config = config("Pkce", "");
 
