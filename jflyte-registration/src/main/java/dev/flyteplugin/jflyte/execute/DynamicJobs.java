@@ -32,7 +32,10 @@ final class DynamicJobs {
    *     domain and version (so a node's partial reference matches their ids)
    */
   static DynamicJob.DynamicJobSpec toProto(
-      DynamicJobSpec spec, ProtoConverter converter, RegistrationClosure project) {
+      DynamicJobSpec spec,
+      ProtoConverter converter,
+      RegistrationClosure project,
+      java.util.function.Function<Identifier, Tasks.TaskTemplate> remoteTasks) {
     DynamicJob.DynamicJobSpec.Builder proto = DynamicJob.DynamicJobSpec.newBuilder();
     spec.nodes().forEach(node -> proto.addNodes(converter.node(node)));
     spec.outputs().forEach(binding -> proto.addOutputs(ProtoConverter.binding(binding)));
@@ -73,13 +76,19 @@ final class DynamicJobs {
           Identifier taskId = node.getTaskNode().getReferenceId();
           if (!tasks.containsKey(taskId)) {
             Tasks.TaskTemplate task = projectTasks.get(taskId);
+            if (task == null && remoteTasks != null) {
+              // Another project's task: its registered template (the original fetches it too:
+              // ExecuteDynamicWorkflow.fetchTaskTemplate).
+              task = remoteTasks.apply(taskId);
+            }
             if (task == null) {
               throw new IllegalArgumentException(
                   String.format(
                       "dynamic workflow node '%s' runs task '%s' (project '%s', domain '%s',"
                           + " version '%s'), which is not in this project: propeller needs the"
-                          + " template of every task of a dynamic workflow, and remote tasks are"
-                          + " not fetched from FlyteAdmin here; call it through a launch plan",
+                          + " template of every task of a dynamic workflow; set FLYTE_PLATFORM_URL"
+                          + " so jflyte can fetch it from FlyteAdmin, or call it through a launch"
+                          + " plan",
                       node.getId(),
                       taskId.getName(),
                       taskId.getProject(),

@@ -3,6 +3,7 @@ package dev.flyteplugin.jflyte.execute;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.flyteplugin.jflyte.load.ProjectLoader;
 import dev.flyteplugin.jflyte.serialize.IdentifierDefaults;
+import dev.flyteplugin.jflyte.serialize.LatestVersions;
 import dev.flyteplugin.jflyte.serialize.ProtoConverter;
 import dev.flyteplugin.jflyte.serialize.RegistrationClosure;
 import dev.flyteplugin.jflyte.stage.Artifact;
@@ -207,6 +208,7 @@ public final class TaskExecutor {
       return writeOutputs(args, Storage.child(args.outputPrefix(), OUTPUTS_PB), outputs);
     }
     byte[] futures;
+    RemoteAdmin admin = null;
     try {
       IdentifierDefaults ids =
           new IdentifierDefaults(
@@ -217,7 +219,12 @@ public final class TaskExecutor {
       if ((image == null || image.isBlank()) && template != null && template.hasContainer()) {
         image = template.getContainer().getImage();
       }
-      ProtoConverter converter = new ProtoConverter(ids);
+      // With FLYTE_PLATFORM_URL, remote references are resolved at FlyteAdmin as at register
+      // (versionless ones to the latest version, templates of remote tasks fetched), as
+      // ExecuteDynamicWorkflow.rewrite does with its FlyteAdminClient.
+      admin = RemoteAdmin.fromEnv(env);
+      ProtoConverter converter =
+          new ProtoConverter(ids, admin == null ? LatestVersions.NONE : admin.latestVersions());
       RegistrationClosure project = RegistrationClosure.load(code, env, ids, image);
       if (template != null && template.getCustom().containsFields(JflyteCustom.FIELD)) {
         // The tasks it starts use the same staged jars (ExecuteDynamicWorkflow does the same).
@@ -230,10 +237,21 @@ public final class TaskExecutor {
                     .build());
       }
       RegistrationClosure closure = project;
+      RemoteAdmin remote = admin;
+      java.util.function.Function<flyteidl.core.IdentifierOuterClass.Identifier, Tasks.TaskTemplate>
+          remoteTasks = remote == null ? null : remote::taskTemplate;
       futures =
           ProjectLoader.withContextClassLoader(
-                  code, () -> DynamicJobs.toProto(spec, converter, closure))
+                  code, () -> DynamicJobs.toProto(spec, converter, closure, remoteTasks))
               .toByteArray();
+    } catch (RemoteAdmin.Unavailable e) {
+      return writeError(
+          args,
+          systemError(
+              "SYSTEM:AdminUnavailable",
+              true,
+              "cannot reach FlyteAdmin for the dynamic workflow of '" + args.task() + "'",
+              e));
     } catch (RuntimeException | LinkageError e) {
       return writeError(
           args,
@@ -242,6 +260,10 @@ public final class TaskExecutor {
               false,
               "cannot build the dynamic workflow of '" + args.task() + "'",
               e));
+    } finally {
+      if (admin != null) {
+        admin.close();
+      }
     }
     String futuresUri = Storage.child(args.outputPrefix(), FUTURES_PB);
     try {

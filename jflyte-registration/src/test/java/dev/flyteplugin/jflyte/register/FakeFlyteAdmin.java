@@ -79,8 +79,38 @@ final class FakeFlyteAdmin extends AdminServiceGrpc.AdminServiceImplBase {
 
   /** Pre-registers a task (as another project's registration would). */
   void seedTask(Identifier id) {
+    seedTask(id, flyteidl.core.Tasks.TaskTemplate.newBuilder().setId(id).build());
+  }
+
+  /** Pre-registers a task with this template. */
+  void seedTask(Identifier id, flyteidl.core.Tasks.TaskTemplate template) {
     tasks.put(
-        id, new Stored(TaskOuterClass.TaskSpec.getDefaultInstance(), clock.incrementAndGet()));
+        id,
+        new Stored(
+            TaskOuterClass.TaskSpec.newBuilder().setTemplate(template).build(),
+            clock.incrementAndGet()));
+  }
+
+  @Override
+  public void getTask(
+      Common.ObjectGetRequest request, StreamObserver<TaskOuterClass.Task> response) {
+    calls.add("GetTask " + request.getId().getName() + "@" + request.getId().getVersion());
+    Stored stored = tasks.get(request.getId());
+    if (stored == null) {
+      response.onError(Status.NOT_FOUND.withDescription("entry not found").asRuntimeException());
+      return;
+    }
+    response.onNext(
+        TaskOuterClass.Task.newBuilder()
+            .setId(request.getId())
+            .setClosure(
+                TaskOuterClass.TaskClosure.newBuilder()
+                    .setCompiledTask(
+                        flyteidl.core.Compiler.CompiledTask.newBuilder()
+                            .setTemplate(
+                                ((TaskOuterClass.TaskSpec) stored.payload()).getTemplate())))
+            .build());
+    response.onCompleted();
   }
 
   /** Pre-registers a launch plan (and its workflow is not checked: it is another project's). */
