@@ -93,6 +93,48 @@ public final class AdminAuth {
     return () -> token;
   }
 
+  /**
+   * {@code authType: Pkce}: client and endpoints from FlyteAdmin's AuthMetadataService (flyteidl
+   * oauth.BuildConfigFromMetadataService), the browser from {@code $BROWSER}.
+   */
+  static TokenSupplier pkce(
+      FlytectlConfig config, ManagedChannel discovery, Function<String, String> env, Clock clock)
+      throws IOException {
+    var metadata =
+        AuthMetadataServiceGrpc.newBlockingStub(discovery).withDeadlineAfter(30, TimeUnit.SECONDS);
+    Auth.PublicClientAuthConfigResponse client;
+    Auth.OAuth2MetadataResponse oauth;
+    try {
+      client =
+          metadata.getPublicClientConfig(Auth.PublicClientAuthConfigRequest.getDefaultInstance());
+      oauth = metadata.getOAuth2Metadata(Auth.OAuth2MetadataRequest.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      throw new IOException(
+          "cannot get the PKCE client settings from FlyteAdmin's AuthMetadataService ("
+              + e.getStatus()
+              + ")",
+          e);
+    }
+    if (client.getClientId().isEmpty()
+        || client.getRedirectUri().isEmpty()
+        || oauth.getAuthorizationEndpoint().isEmpty()
+        || oauth.getTokenEndpoint().isEmpty()) {
+      throw new IllegalArgumentException(
+          "FlyteAdmin's public client config has no client id, redirect URI or endpoints: it"
+              + " does not offer PKCE; use authType ClientSecret");
+    }
+    return new Pkce(
+        URI.create(oauth.getAuthorizationEndpoint()),
+        URI.create(oauth.getTokenEndpoint()),
+        client.getClientId(),
+        URI.create(client.getRedirectUri()),
+        config.scopes().isEmpty() ? client.getScopesList() : config.scopes(),
+        config.audience() != null ? config.audience() : client.getAudience(),
+        Pkce.browserFrom(env.apply("BROWSER"), System.err),
+        java.time.Duration.ofMinutes(2),
+        clock);
+  }
+
   /** A token read once from a file (--token-file). */
   public static TokenSupplier fromFile(Path file) throws IOException {
     String token = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -147,14 +189,17 @@ public final class AdminAuth {
     if (type.equals("ExternalCommand")) {
       return externalCommand(config);
     }
+    if (type.equals("Pkce")) {
+      return pkce(config, discovery, env, clock);
+    }
     if (!type.equals("ClientSecret")) {
       throw new IllegalArgumentException(
           config.source()
               + ": admin.authType "
               + type
-              + " is not supported by jflyte (it needs a browser or a device prompt); use"
-              + " authType: ClientSecret with clientId and clientSecretLocation, ExternalCommand,"
-              + " or --token-file");
+              + " is not supported by jflyte (it needs a device prompt); use authType:"
+              + " ClientSecret with clientId and clientSecretLocation, Pkce, ExternalCommand, or"
+              + " --token-file");
     }
     String secret;
     if (config.clientSecretEnvVar() != null) {

@@ -62,6 +62,9 @@ final class FakeFlyteAdmin extends AdminServiceGrpc.AdminServiceImplBase {
   private final AtomicLong clock = new AtomicLong(1_700_000_000L);
   volatile String tokenEndpoint = "";
   volatile List<String> publicClientScopes = List.of();
+  volatile String authorizationEndpoint = "";
+  volatile String publicClientId = "";
+  volatile String redirectUri = "";
 
   /** The next calls for {@code name} fail with these statuses, in order. */
   void failNext(String name, Status... statuses) {
@@ -165,7 +168,10 @@ final class FakeFlyteAdmin extends AdminServiceGrpc.AdminServiceImplBase {
           StreamObserver<Auth.OAuth2MetadataResponse> response) {
         calls.add("GetOAuth2Metadata");
         response.onNext(
-            Auth.OAuth2MetadataResponse.newBuilder().setTokenEndpoint(tokenEndpoint).build());
+            Auth.OAuth2MetadataResponse.newBuilder()
+                .setTokenEndpoint(tokenEndpoint)
+                .setAuthorizationEndpoint(authorizationEndpoint)
+                .build());
         response.onCompleted();
       }
 
@@ -177,6 +183,8 @@ final class FakeFlyteAdmin extends AdminServiceGrpc.AdminServiceImplBase {
         response.onNext(
             Auth.PublicClientAuthConfigResponse.newBuilder()
                 .addAllScopes(publicClientScopes)
+                .setClientId(publicClientId)
+                .setRedirectUri(redirectUri)
                 .build());
         response.onCompleted();
       }

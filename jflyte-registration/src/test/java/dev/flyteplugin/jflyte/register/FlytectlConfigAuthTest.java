@@ -154,14 +154,46 @@ class FlytectlConfigAuthTest {
   }
 
   @Test
-  void pkceIsRejectedWithWhatToUseInstead() throws Exception {
+  void pkceRunsTheAuthorizationCodeFlowThroughTheBrowser() throws Exception {
+    int callbackPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      callbackPort = socket.getLocalPort();
+    }
+    admin.authorizationEndpoint = tokens.authorizeUrl().toString();
+    admin.publicClientId = "flytectl";
+    admin.redirectUri = "http://localhost:" + callbackPort + "/callback";
     Path config = config("Pkce", "");
+
+    // The "browser" follows the login redirect back to jflyte's callback listener.
+    JflyteTestRun run =
+        register(
+            Map.of(
+                "FLYTE_INTERNAL_IMAGE", "ghcr.io/example/app:1",
+                "BROWSER", "curl -s -L -o /dev/null"),
+            "--config",
+            config.toString());
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(admin.authorizations).hasSize(13).containsOnly("Bearer tok-1");
+    Map<String, String> authorize = tokens.authorizeRequests.get(0);
+    assertThat(authorize)
+        .containsEntry("client_id", "flytectl")
+        .containsEntry("code_challenge_method", "S256")
+        .containsEntry("scope", "all")
+        .containsKeys("state", "code_challenge", "nonce");
+    // The token endpoint checked the code verifier against the challenge.
+    assertThat(tokens.requestBodies.get(0)).contains("grant_type=authorization_code");
+  }
+
+  @Test
+  void deviceFlowIsRejectedWithWhatToUseInstead() throws Exception {
+    Path config = config("DeviceFlow", "");
 
     JflyteTestRun run =
         register(
             Map.of("FLYTE_INTERNAL_IMAGE", "ghcr.io/example/app:1"), "--config", config.toString());
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err()).contains("authType Pkce is not supported").contains("ClientSecret");
+    assertThat(run.err()).contains("authType DeviceFlow is not supported").contains("ClientSecret");
   }
 }
