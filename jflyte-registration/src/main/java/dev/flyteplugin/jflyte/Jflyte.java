@@ -293,6 +293,13 @@ public final class Jflyte implements Callable<Integer> {
         description = "Output directory (created if missing).")
     Path folder;
 
+    @Option(
+        names = {"-am", "--auth-mode"},
+        description =
+            "Accepted for flytekit-java jflyte command lines; unused: serialize does not contact"
+                + " FlyteAdmin (remote references need explicit versions here).")
+    String authMode;
+
     @Override
     public Integer call() throws IOException {
       Jflyte jflyte = root(spec);

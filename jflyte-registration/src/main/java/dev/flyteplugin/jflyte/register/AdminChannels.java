@@ -37,7 +37,8 @@ public final class AdminChannels {
       String platformUrl, boolean insecure, CallCredentials callCredentials) {
     if (platformUrl == null || platformUrl.isBlank()) {
       throw new IllegalArgumentException(
-          "no FlyteAdmin address: set FLYTE_PLATFORM_URL or --platform-url (host:port)");
+          "no FlyteAdmin address: set FLYTE_PLATFORM_URL, --platform-url (host:port) or"
+              + " admin.endpoint in the flytectl config (--config)");
     }
     String target = platformUrl.trim();
     boolean plaintext = insecure;

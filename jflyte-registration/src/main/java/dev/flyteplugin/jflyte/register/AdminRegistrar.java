@@ -70,8 +70,9 @@ public final class AdminRegistrar {
     List<RegistrationClosure.Entity> order = closure.registrationOrder();
     for (int i = 0; i < order.size(); i++) {
       RegistrationClosure.Entity entity = order.get(i);
-      boolean taskFailed = !failures.isEmpty();
-      if (taskFailed && entity.kind() != RegistrationClosure.Kind.TASK) {
+      // Tasks come first: once anything failed, no workflow or launch plan can rely on the rest.
+      boolean somethingFailed = !failures.isEmpty();
+      if (somethingFailed && entity.kind() != RegistrationClosure.Kind.TASK) {
         return finish(order.size() - i);
       }
       String name = entity.name();
