@@ -14,6 +14,8 @@ final class JflyteEnv {
   static final String VERSION = "FLYTE_INTERNAL_VERSION";
   static final String AUTH_TOKEN = "FLYTE_AUTH_TOKEN";
   static final String CLASSPATH = "JFLYTE_CLASSPATH";
+  static final String STAGING_LOCATION = "FLYTE_STAGING_LOCATION";
+  static final String MODULE_DIR = "FLYTE_INTERNAL_MODULE_DIR";
 
   private final Map<String, String> env;
 

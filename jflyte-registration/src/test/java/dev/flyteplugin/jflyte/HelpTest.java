@@ -14,6 +14,8 @@ class HelpTest {
       strings = {
         "",
         "execute",
+        "execute-dynamic-workflow",
+        "execute-local",
         "serialize",
         "serialize workflows",
         "register",

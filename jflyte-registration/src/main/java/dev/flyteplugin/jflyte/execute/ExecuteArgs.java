@@ -30,9 +30,17 @@ public final class ExecuteArgs {
       names = "--taskTemplatePath",
       required = true,
       description =
-          "URI of the TaskTemplate (propeller's {{.taskTemplatePath}}); accepted for jflyte"
-              + " compatibility, not read: the image already holds the task's jars.")
+          "URI of the TaskTemplate (propeller's {{.taskTemplatePath}}). When its custom lists"
+              + " staged jars (custom.jflyte.artifacts), they are downloaded (cached) and the task"
+              + " is loaded from them; otherwise from the image.")
   String taskTemplatePath;
+
+  boolean dynamic;
+
+  /** Whether these are {@code execute-dynamic-workflow} args. */
+  public boolean dynamic() {
+    return dynamic;
+  }
 
   public String task() {
     return task;
@@ -60,12 +68,14 @@ public final class ExecuteArgs {
     if (!args.isEmpty() && args.get(0).equals("jflyte")) {
       args.remove(0);
     }
-    if (args.isEmpty() || !args.get(0).equals("execute")) {
+    if (args.isEmpty()
+        || !(args.get(0).equals("execute") || args.get(0).equals("execute-dynamic-workflow"))) {
       throw new IllegalArgumentException(
-          "container args must start with [jflyte] execute, got " + containerArgs);
+          "container args must start with [jflyte] execute or execute-dynamic-workflow, got "
+              + containerArgs);
     }
-    args.remove(0);
     ExecuteArgs parsed = new ExecuteArgs();
+    parsed.dynamic = args.remove(0).equals("execute-dynamic-workflow");
     try {
       new CommandLine(parsed).parseArgs(args.toArray(String[]::new));
     } catch (CommandLine.ParameterException e) {

@@ -51,8 +51,8 @@ final class LocalFileSystem implements FileSystem {
 
   @Override
   public Manifest getManifest(String uri) {
-    // Manifests describe staged artifacts; image packaging stages none.
-    return null;
+    // Like jflyte-aws' S3FileSystem.getManifest: an empty manifest when the object exists.
+    return java.nio.file.Files.isRegularFile(path(uri)) ? Manifest.create() : null;
   }
 
   private static Path path(String uri) {

@@ -40,7 +40,11 @@ public final class Storage {
     Map<String, FileSystem> fileSystems = new HashMap<>();
     fileSystems.put(LocalFileSystem.SCHEME, new LocalFileSystem());
     List<String> problems = new ArrayList<>();
-    for (ClassLoader loader : List.of(Storage.class.getClassLoader(), userCode)) {
+    List<ClassLoader> loaders = new ArrayList<>();
+    loaders.add(Storage.class.getClassLoader());
+    loaders.addAll(moduleClassLoaders(env.get(MODULE_DIR)));
+    loaders.add(userCode);
+    for (ClassLoader loader : loaders) {
       Iterator<FileSystemRegistrar> registrars =
           ServiceLoader.load(FileSystemRegistrar.class, loader).iterator();
       while (true) {
@@ -58,6 +62,72 @@ public final class Storage {
       }
     }
     return new Storage(fileSystems, problems);
+  }
+
+  /**
+   * Where jflyte's plugin modules live: each sub-directory is a set of jars with its own class
+   * loader, searched for FileSystemRegistrars (flytekit-java 0.4.35: jflyte-utils
+   * ClassLoaders.forModuleDir, used by Execute and RegisterWorkflows).
+   */
+  public static final String MODULE_DIR = "FLYTE_INTERNAL_MODULE_DIR";
+
+  /** The FLYTE_INTERNAL_MODULE_DIR module class loaders of {@code env}. */
+  public static List<ClassLoader> moduleClassLoadersOf(Map<String, String> env) {
+    return moduleClassLoaders(env.get(MODULE_DIR));
+  }
+
+  /** One class loader per sub-directory of {@code dir} (none when unset). */
+  static List<ClassLoader> moduleClassLoaders(String dir) {
+    if (dir == null || dir.isBlank()) {
+      return List.of();
+    }
+    java.nio.file.Path root = java.nio.file.Path.of(dir);
+    if (!java.nio.file.Files.isDirectory(root)) {
+      throw new IllegalArgumentException(
+          MODULE_DIR
+              + "="
+              + dir
+              + " is not a directory: point it at a directory of module directories (each holding"
+              + " jars, e.g. a FileSystemRegistrar), or unset it");
+    }
+    try (var subDirs = java.nio.file.Files.list(root)) {
+      return subDirs
+          .filter(java.nio.file.Files::isDirectory)
+          .sorted()
+          .map(
+              sub -> {
+                try (var jars = java.nio.file.Files.list(sub)) {
+                  java.net.URL[] urls =
+                      jars.filter(jar -> jar.getFileName().toString().endsWith(".jar"))
+                          .sorted()
+                          .map(Storage::url)
+                          .toArray(java.net.URL[]::new);
+                  return (ClassLoader)
+                      new java.net.URLClassLoader(
+                          "jflyte-module-" + sub.getFileName(),
+                          urls,
+                          Storage.class.getClassLoader());
+                } catch (IOException e) {
+                  throw new UncheckedIOException("cannot list module directory " + sub, e);
+                }
+              })
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + MODULE_DIR + " " + dir, e);
+    }
+  }
+
+  private static java.net.URL url(java.nio.file.Path path) {
+    try {
+      return path.toUri().toURL();
+    } catch (java.net.MalformedURLException e) {
+      throw new IllegalArgumentException(path.toString(), e);
+    }
+  }
+
+  /** Whether {@code uri} exists (FileSystem.getManifest is null for a missing object). */
+  public boolean exists(String uri) {
+    return fileSystem(uri).getManifest(uri) != null;
   }
 
   /** Only the built-in {@code file://} storage. */
@@ -84,24 +154,36 @@ public final class Storage {
     return fileSystem;
   }
 
+  /**
+   * Reads the whole object. Failures of the storage client are IOExceptions, also the unchecked
+   * ones jflyte-aws and jflyte-google-cloud throw (AmazonClientException, StorageException): a
+   * storage failure is then reported as recoverable, as for file://.
+   */
   public byte[] read(String uri) throws IOException {
-    try (InputStream in = Channels.newInputStream(fileSystem(uri).reader(uri))) {
+    FileSystem fileSystem = fileSystem(uri);
+    try (InputStream in = Channels.newInputStream(fileSystem.reader(uri))) {
       return in.readAllBytes();
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    } catch (RuntimeException e) {
+      throw new IOException("cannot read " + uri + ": " + e.getMessage(), e);
     }
   }
 
+  /** Writes the whole object; storage client failures are IOExceptions (see {@link #read}). */
   public void write(String uri, byte[] bytes) throws IOException {
-    try (OutputStream out = Channels.newOutputStream(fileSystem(uri).writer(uri))) {
+    FileSystem fileSystem = fileSystem(uri);
+    try (OutputStream out = Channels.newOutputStream(fileSystem.writer(uri))) {
       out.write(bytes);
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    } catch (RuntimeException e) {
+      throw new IOException("cannot write " + uri + ": " + e.getMessage(), e);
     }
   }
 
   /** {@code prefix/name}, with exactly one slash between them. */
-  static String child(String prefix, String name) {
+  public static String child(String prefix, String name) {
     return prefix.endsWith("/") ? prefix + name : prefix + "/" + name;
   }
 }

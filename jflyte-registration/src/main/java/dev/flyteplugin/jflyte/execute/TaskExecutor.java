@@ -2,16 +2,27 @@ package dev.flyteplugin.jflyte.execute;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.flyteplugin.jflyte.load.ProjectLoader;
+import dev.flyteplugin.jflyte.serialize.IdentifierDefaults;
+import dev.flyteplugin.jflyte.serialize.LatestVersions;
 import dev.flyteplugin.jflyte.serialize.ProtoConverter;
+import dev.flyteplugin.jflyte.serialize.RegistrationClosure;
+import dev.flyteplugin.jflyte.stage.Artifact;
+import dev.flyteplugin.jflyte.stage.ArtifactCache;
+import dev.flyteplugin.jflyte.stage.JflyteCustom;
 import flyteidl.core.Errors;
 import flyteidl.core.Execution;
 import flyteidl.core.Literals;
+import flyteidl.core.Tasks;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.flyte.api.v1.ContainerError;
+import org.flyte.api.v1.DynamicJobSpec;
+import org.flyte.api.v1.DynamicWorkflowTask;
+import org.flyte.api.v1.DynamicWorkflowTaskRegistrar;
 import org.flyte.api.v1.Literal;
 import org.flyte.api.v1.RunnableTask;
 import org.flyte.api.v1.RunnableTaskRegistrar;
@@ -35,10 +46,12 @@ public final class TaskExecutor {
 
   static final String OUTPUTS_PB = "outputs.pb";
   static final String ERROR_PB = "error.pb";
+  static final String FUTURES_PB = "futures.pb";
 
   private final ClassLoader userCode;
   private final Map<String, String> env;
   private final Storage storage;
+  private final ArtifactCache artifactCache;
 
   /**
    * @param userCode class loader that sees the user's tasks and flytekit-java (its registrars)
@@ -52,6 +65,7 @@ public final class TaskExecutor {
     this.userCode = userCode;
     this.env = Map.copyOf(env);
     this.storage = storage;
+    this.artifactCache = ArtifactCache.fromEnv(env, storage);
   }
 
   /** Runs the task the container args name; see the class comment for what is written. */
@@ -61,8 +75,30 @@ public final class TaskExecutor {
     storage.fileSystem(args.outputPrefix());
     String outputsUri = Storage.child(args.outputPrefix(), OUTPUTS_PB);
 
+    // Staged jars (flytekit-java 0.4.35 Execute -> PackageLoader.load(taskTemplate)): the task
+    // template's custom lists them; without that list the task comes from the image.
+    Tasks.TaskTemplate template;
+    ClassLoader code;
+    try {
+      template = readTemplate(args.taskTemplatePath());
+      Optional<List<Artifact>> staged =
+          template == null ? Optional.empty() : JflyteCustom.fromCustom(template.getCustom());
+      code = staged.isPresent() ? artifactCache.classLoader(staged.get()) : userCode;
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return writeError(
+          args,
+          systemError(
+              "SYSTEM:ArtifactsUnavailable",
+              true,
+              "cannot read the task template or its staged jars " + args.taskTemplatePath(),
+              e));
+    } catch (RuntimeException e) {
+      return writeError(
+          args,
+          systemError("SYSTEM:BadTaskTemplate", false, "cannot use " + args.taskTemplatePath(), e));
+    }
+
     Map<String, Literal> inputs;
-    RunnableTask task;
     try {
       inputs =
           ProtoConverter.fromLiteralMap(Literals.LiteralMap.parseFrom(storage.read(args.inputs())));
@@ -74,8 +110,12 @@ public final class TaskExecutor {
       return writeError(
           args, systemError("SYSTEM:BadInputs", false, "cannot use inputs " + args.inputs(), e));
     }
+    if (args.dynamic()) {
+      return executeDynamic(args, code, template, inputs);
+    }
+    RunnableTask task;
     try {
-      task = findTask(args.task());
+      task = findTask(code, args.task());
     } catch (RuntimeException | LinkageError e) {
       return writeError(
           args,
@@ -84,32 +124,15 @@ public final class TaskExecutor {
 
     Map<String, Literal> outputs;
     try {
-      outputs = ProjectLoader.withContextClassLoader(userCode, () -> task.run(inputs));
-    } catch (ContainerError e) {
-      LOG.error("task {} failed", args.task(), e);
-      return writeError(
-          args,
-          Errors.ContainerError.newBuilder()
-              .setCode(e.getCode())
-              .setMessage(String.valueOf(e.getMessage()))
-              .setKind(
-                  e.getKind() == ContainerError.Kind.RECOVERABLE
-                      ? Errors.ContainerError.Kind.RECOVERABLE
-                      : Errors.ContainerError.Kind.NON_RECOVERABLE)
-              .setOrigin(Execution.ExecutionError.ErrorKind.USER)
-              .build());
+      outputs = ProjectLoader.withContextClassLoader(code, () -> task.run(inputs));
     } catch (Throwable e) {
-      LOG.error("task {} failed", args.task(), e);
-      return writeError(
-          args,
-          Errors.ContainerError.newBuilder()
-              .setCode("USER:" + e.getClass().getSimpleName())
-              .setMessage(stackTrace(e))
-              .setKind(Errors.ContainerError.Kind.NON_RECOVERABLE)
-              .setOrigin(Execution.ExecutionError.ErrorKind.USER)
-              .build());
+      return writeError(args, userError(args.task(), e));
     }
+    return writeOutputs(args, outputsUri, outputs);
+  }
 
+  private ExecuteOutcome writeOutputs(
+      ExecuteArgs args, String outputsUri, Map<String, Literal> outputs) {
     byte[] bytes;
     try {
       bytes = ProtoConverter.literalMap(outputs).toByteArray();
@@ -131,11 +154,170 @@ public final class TaskExecutor {
     return ExecuteOutcome.outputsWritten(outputsUri);
   }
 
-  private RunnableTask findTask(String name) {
+  /**
+   * {@code execute-dynamic-workflow}: runs the dynamic workflow task and writes {@code
+   * <outputPrefix>/futures.pb} (flyteidl core.DynamicJobSpec), or {@code outputs.pb} when it
+   * produced no nodes (flytekit-java 0.4.35 ExecuteDynamicWorkflow.execute).
+   */
+  private ExecuteOutcome executeDynamic(
+      ExecuteArgs args,
+      ClassLoader code,
+      Tasks.TaskTemplate template,
+      Map<String, Literal> inputs) {
+    Map<String, String> registrarEnv = ProjectLoader.registrarEnv(env);
+    DynamicWorkflowTask task;
+    try {
+      task =
+          ProjectLoader.withContextClassLoader(
+                  code,
+                  () ->
+                      ProjectLoader.loadAll(DynamicWorkflowTaskRegistrar.class, code, lookupEnv()))
+              .entrySet()
+              .stream()
+              .filter(entry -> entry.getKey().name().equals(args.task()))
+              .map(Map.Entry::getValue)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "no dynamic workflow task named '" + args.task() + "' in this image"));
+    } catch (RuntimeException | LinkageError e) {
+      return writeError(
+          args,
+          systemError(
+              "SYSTEM:TaskNotLoaded",
+              false,
+              "cannot load dynamic workflow task '" + args.task() + "'",
+              e));
+    }
+    DynamicJobSpec spec;
+    try {
+      spec = ProjectLoader.withContextClassLoader(code, () -> task.run(inputs));
+    } catch (Throwable e) {
+      return writeError(args, userError(args.task(), e));
+    }
+    if (spec.nodes().isEmpty()) {
+      Map<String, Literal> outputs;
+      try {
+        outputs = DynamicJobs.outputsWithoutNodes(spec.outputs());
+      } catch (RuntimeException e) {
+        return writeError(
+            args,
+            systemError("SYSTEM:BadOutputs", false, "cannot bind outputs of " + args.task(), e));
+      }
+      return writeOutputs(args, Storage.child(args.outputPrefix(), OUTPUTS_PB), outputs);
+    }
+    byte[] futures;
+    RemoteAdmin admin = null;
+    try {
+      IdentifierDefaults ids =
+          new IdentifierDefaults(
+              registrarEnv.get("FLYTE_INTERNAL_PROJECT"),
+              registrarEnv.get("FLYTE_INTERNAL_DOMAIN"),
+              registrarEnv.get("FLYTE_INTERNAL_VERSION"));
+      String image = env.get("FLYTE_INTERNAL_IMAGE");
+      if ((image == null || image.isBlank()) && template != null && template.hasContainer()) {
+        image = template.getContainer().getImage();
+      }
+      // With FLYTE_PLATFORM_URL, remote references are resolved at FlyteAdmin as at register
+      // (versionless ones to the latest version, templates of remote tasks fetched), as
+      // ExecuteDynamicWorkflow.rewrite does with its FlyteAdminClient.
+      admin = RemoteAdmin.fromEnv(env);
+      ProtoConverter converter =
+          new ProtoConverter(ids, admin == null ? LatestVersions.NONE : admin.latestVersions());
+      RegistrationClosure project = RegistrationClosure.load(code, env, ids, image);
+      if (template != null && template.getCustom().containsFields(JflyteCustom.FIELD)) {
+        // The tasks it starts use the same staged jars (ExecuteDynamicWorkflow does the same).
+        project =
+            project.withCustom(
+                com.google.protobuf.Struct.newBuilder()
+                    .putFields(
+                        JflyteCustom.FIELD,
+                        template.getCustom().getFieldsOrThrow(JflyteCustom.FIELD))
+                    .build());
+      }
+      RegistrationClosure closure = project;
+      RemoteAdmin remote = admin;
+      java.util.function.Function<flyteidl.core.IdentifierOuterClass.Identifier, Tasks.TaskTemplate>
+          remoteTasks = remote == null ? null : remote::taskTemplate;
+      futures =
+          ProjectLoader.withContextClassLoader(
+                  code, () -> DynamicJobs.toProto(spec, converter, closure, remoteTasks))
+              .toByteArray();
+    } catch (RemoteAdmin.Unavailable e) {
+      return writeError(
+          args,
+          systemError(
+              "SYSTEM:AdminUnavailable",
+              true,
+              "cannot reach FlyteAdmin for the dynamic workflow of '" + args.task() + "'",
+              e));
+    } catch (RuntimeException | LinkageError e) {
+      return writeError(
+          args,
+          systemError(
+              "SYSTEM:BadDynamicWorkflow",
+              false,
+              "cannot build the dynamic workflow of '" + args.task() + "'",
+              e));
+    } finally {
+      if (admin != null) {
+        admin.close();
+      }
+    }
+    String futuresUri = Storage.child(args.outputPrefix(), FUTURES_PB);
+    try {
+      storage.write(futuresUri, futures);
+    } catch (IOException e) {
+      return writeError(
+          args, systemError("SYSTEM:OutputsUnwritable", true, "cannot write " + futuresUri, e));
+    }
+    return ExecuteOutcome.outputsWritten(futuresUri);
+  }
+
+  /** The task template at {@code uri}, or null when there is none (local runs, tests). */
+  private Tasks.TaskTemplate readTemplate(String uri) throws IOException {
+    boolean present;
+    try {
+      present = storage.exists(uri);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // A storage client failure (jflyte-aws throws unchecked ones): transient, so recoverable.
+      throw new IOException("cannot check " + uri + ": " + e.getMessage(), e);
+    }
+    if (!present) {
+      LOG.info("no task template at {}: the task is loaded from the image", uri);
+      return null;
+    }
+    return Tasks.TaskTemplate.parseFrom(storage.read(uri));
+  }
+
+  private static Errors.ContainerError userError(String taskName, Throwable e) {
+    LOG.error("task {} failed", taskName, e);
+    if (e instanceof ContainerError error) {
+      return Errors.ContainerError.newBuilder()
+          .setCode(error.getCode())
+          .setMessage(String.valueOf(error.getMessage()))
+          .setKind(
+              error.getKind() == ContainerError.Kind.RECOVERABLE
+                  ? Errors.ContainerError.Kind.RECOVERABLE
+                  : Errors.ContainerError.Kind.NON_RECOVERABLE)
+          .setOrigin(Execution.ExecutionError.ErrorKind.USER)
+          .build();
+    }
+    return Errors.ContainerError.newBuilder()
+        .setCode("USER:" + e.getClass().getSimpleName())
+        .setMessage(stackTrace(e))
+        .setKind(Errors.ContainerError.Kind.NON_RECOVERABLE)
+        .setOrigin(Execution.ExecutionError.ErrorKind.USER)
+        .build();
+  }
+
+  private RunnableTask findTask(ClassLoader code, String name) {
     Map<TaskIdentifier, RunnableTask> tasks =
         ProjectLoader.withContextClassLoader(
-            userCode,
-            () -> ProjectLoader.loadAll(RunnableTaskRegistrar.class, userCode, lookupEnv()));
+            code, () -> ProjectLoader.loadAll(RunnableTaskRegistrar.class, code, lookupEnv()));
     return tasks.entrySet().stream()
         .filter(entry -> entry.getKey().name().equals(name))
         .map(Map.Entry::getValue)

@@ -2,6 +2,7 @@ package dev.flyteplugin.jflyte.load;
 
 import java.util.Map;
 import org.flyte.api.v1.ContainerTask;
+import org.flyte.api.v1.DynamicWorkflowTask;
 import org.flyte.api.v1.LaunchPlan;
 import org.flyte.api.v1.LaunchPlanIdentifier;
 import org.flyte.api.v1.PluginTask;
@@ -15,6 +16,7 @@ public record LoadedProject(
     Map<TaskIdentifier, RunnableTask> runnableTasks,
     Map<TaskIdentifier, ContainerTask> containerTasks,
     Map<TaskIdentifier, PluginTask> pluginTasks,
+    Map<TaskIdentifier, DynamicWorkflowTask> dynamicTasks,
     Map<WorkflowIdentifier, WorkflowTemplate> workflows,
     Map<LaunchPlanIdentifier, LaunchPlan> launchPlans) {
 
@@ -22,11 +24,12 @@ public record LoadedProject(
     runnableTasks = Map.copyOf(runnableTasks);
     containerTasks = Map.copyOf(containerTasks);
     pluginTasks = Map.copyOf(pluginTasks);
+    dynamicTasks = Map.copyOf(dynamicTasks);
     workflows = Map.copyOf(workflows);
     launchPlans = Map.copyOf(launchPlans);
   }
 
   public int taskCount() {
-    return runnableTasks.size() + containerTasks.size() + pluginTasks.size();
+    return runnableTasks.size() + containerTasks.size() + pluginTasks.size() + dynamicTasks.size();
   }
 }

@@ -65,6 +65,14 @@ public final class ProjectLoader {
     }
   }
 
+  /** A child-first class loader over {@code jars} (e.g. downloaded staged artifacts). */
+  public static ClassLoader forJars(List<Path> jars) {
+    return new ChildFirstClassLoader(
+        "jflyte-staged-code",
+        jars.stream().map(ProjectLoader::toUrl).toArray(URL[]::new),
+        ProjectLoader.class.getClassLoader());
+  }
+
   private static URL toUrl(Path path) {
     try {
       return path.toUri().toURL();
@@ -105,20 +113,16 @@ public final class ProjectLoader {
         classLoader,
         () -> {
           var dynamic = loadAll(DynamicWorkflowTaskRegistrar.class, classLoader, registrarEnv);
-          if (!dynamic.isEmpty()) {
-            throw new ProjectLoadException(
-                "dynamic workflow tasks are not supported by jflyte-registration: "
-                    + names(dynamic.keySet())
-                    + "; turn them into workflows or runnable tasks");
-          }
           var runnable = loadAll(RunnableTaskRegistrar.class, classLoader, registrarEnv);
           var container = loadAll(ContainerTaskRegistrar.class, classLoader, registrarEnv);
           var plugin = loadAll(PluginTaskRegistrar.class, classLoader, registrarEnv);
-          rejectSharedNames(runnable.keySet(), container.keySet(), plugin.keySet());
+          rejectSharedNames(
+              runnable.keySet(), container.keySet(), plugin.keySet(), dynamic.keySet());
           return new LoadedProject(
               runnable,
               container,
               plugin,
+              dynamic,
               loadAll(WorkflowTemplateRegistrar.class, classLoader, registrarEnv),
               loadAll(LaunchPlanRegistrar.class, classLoader, registrarEnv));
         });
@@ -198,13 +202,9 @@ public final class ProjectLoader {
           throw new ProjectLoadException(
               "duplicate task '"
                   + id.name()
-                  + "': declared as two kinds of task (runnable, container, plugin); rename one");
+                  + "': declared as two kinds of task (runnable, container, plugin, dynamic); rename one");
         }
       }
     }
-  }
-
-  private static String names(Set<? extends PartialIdentifier> ids) {
-    return ids.stream().map(PartialIdentifier::name).sorted().toList().toString();
   }
 }

@@ -26,9 +26,19 @@ public final class AdminChannels {
    * @param bearerToken sent as {@code authorization: Bearer <token>} when not null
    */
   public static ManagedChannel open(String platformUrl, boolean insecure, String bearerToken) {
+    return open(
+        platformUrl,
+        insecure,
+        bearerToken == null || bearerToken.isBlank() ? null : bearer(bearerToken.trim()));
+  }
+
+  /** As {@link #open(String, boolean, String)} with any call credentials (null for none). */
+  public static ManagedChannel open(
+      String platformUrl, boolean insecure, CallCredentials callCredentials) {
     if (platformUrl == null || platformUrl.isBlank()) {
       throw new IllegalArgumentException(
-          "no FlyteAdmin address: set FLYTE_PLATFORM_URL or --platform-url (host:port)");
+          "no FlyteAdmin address: set FLYTE_PLATFORM_URL, --platform-url (host:port) or"
+              + " admin.endpoint in the flytectl config (--config)");
     }
     String target = platformUrl.trim();
     boolean plaintext = insecure;
@@ -41,8 +51,8 @@ public final class AdminChannels {
     }
     ChannelCredentials credentials =
         plaintext ? InsecureChannelCredentials.create() : TlsChannelCredentials.create();
-    if (bearerToken != null && !bearerToken.isBlank()) {
-      credentials = CompositeChannelCredentials.create(credentials, bearer(bearerToken.trim()));
+    if (callCredentials != null) {
+      credentials = CompositeChannelCredentials.create(credentials, callCredentials);
     }
     return Grpc.newChannelBuilder(target, credentials).build();
   }

@@ -4,6 +4,7 @@ import dev.flyteplugin.jflyte.serialize.RegistrationClosure;
 import flyteidl.admin.LaunchPlanOuterClass;
 import flyteidl.admin.TaskOuterClass;
 import flyteidl.admin.WorkflowOuterClass;
+import flyteidl.core.Tasks;
 import flyteidl.service.AdminServiceGrpc;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -17,9 +18,9 @@ import java.util.function.Function;
 
 /**
  * Registers a {@link RegistrationClosure} with FlyteAdmin: CreateTask for every task, then
- * CreateWorkflow, then CreateLaunchPlan. ALREADY_EXISTS counts as success (FlyteAdmin returns it
- * only for an identical payload); transient errors are retried per {@link RetryPolicy}. One
- * progress line per entity goes to {@code progress}.
+ * CreateWorkflow and CreateLaunchPlan in dependency order. ALREADY_EXISTS counts as success
+ * (FlyteAdmin returns it only for an identical payload); transient errors are retried per {@link
+ * RetryPolicy}. One progress line per entity goes to {@code progress}.
  */
 public final class AdminRegistrar {
 
@@ -55,60 +56,112 @@ public final class AdminRegistrar {
     this.sleeper = sleeper;
   }
 
-  /** Registers everything in order; stops before the next phase when a phase had failures. */
-  public synchronized RegistrationSummary register(RegistrationClosure closure) {
+  /**
+   * Registers everything in {@link RegistrationClosure#registrationOrder()}. A failed task skips
+   * every workflow and launch plan (they need the tasks); a failed workflow or launch plan skips
+   * the rest (later ones may depend on it). With {@code activateSchedules}, every launch plan with
+   * a schedule is then set ACTIVE (UpdateLaunchPlan), which starts its schedule.
+   */
+  public synchronized RegistrationSummary register(
+      RegistrationClosure closure, boolean activateSchedules) {
     created = 0;
     alreadyExisted = 0;
     failures.clear();
-    int skipped = 0;
-
-    closure
-        .tasks()
-        .forEach(
-            (name, template) ->
-                call(
-                    "task",
-                    name,
-                    stub ->
-                        stub.createTask(
-                            TaskOuterClass.TaskCreateRequest.newBuilder()
-                                .setId(template.getId())
-                                .setSpec(TaskOuterClass.TaskSpec.newBuilder().setTemplate(template))
-                                .build())));
-    if (!failures.isEmpty()) {
-      skipped = closure.workflows().size() + closure.launchPlans().size();
-      return finish(skipped);
+    List<RegistrationClosure.Entity> order = closure.registrationOrder();
+    for (int i = 0; i < order.size(); i++) {
+      RegistrationClosure.Entity entity = order.get(i);
+      // Tasks come first: once anything failed, no workflow or launch plan can rely on the rest.
+      boolean somethingFailed = !failures.isEmpty();
+      if (somethingFailed && entity.kind() != RegistrationClosure.Kind.TASK) {
+        return finish(order.size() - i);
+      }
+      String name = entity.name();
+      switch (entity.kind()) {
+        case TASK -> {
+          Tasks.TaskTemplate template = closure.tasks().get(name);
+          call(
+              entity.kind().label(),
+              name,
+              stub ->
+                  stub.createTask(
+                      TaskOuterClass.TaskCreateRequest.newBuilder()
+                          .setId(template.getId())
+                          .setSpec(TaskOuterClass.TaskSpec.newBuilder().setTemplate(template))
+                          .build()));
+        }
+        case WORKFLOW -> {
+          WorkflowOuterClass.WorkflowSpec spec = closure.workflows().get(name);
+          call(
+              entity.kind().label(),
+              name,
+              stub ->
+                  stub.createWorkflow(
+                      WorkflowOuterClass.WorkflowCreateRequest.newBuilder()
+                          .setId(spec.getTemplate().getId())
+                          .setSpec(spec)
+                          .build()));
+        }
+        case LAUNCH_PLAN -> {
+          LaunchPlanOuterClass.LaunchPlan plan = closure.launchPlans().get(name);
+          call(
+              entity.kind().label(),
+              name,
+              stub ->
+                  stub.createLaunchPlan(
+                      LaunchPlanOuterClass.LaunchPlanCreateRequest.newBuilder()
+                          .setId(plan.getId())
+                          .setSpec(plan.getSpec())
+                          .build()));
+        }
+      }
     }
-    closure
-        .workflows()
-        .forEach(
-            (name, spec) ->
-                call(
-                    "workflow",
-                    name,
-                    stub ->
-                        stub.createWorkflow(
-                            WorkflowOuterClass.WorkflowCreateRequest.newBuilder()
-                                .setId(spec.getTemplate().getId())
-                                .setSpec(spec)
-                                .build())));
-    if (!failures.isEmpty()) {
-      return finish(closure.launchPlans().size());
+    if (failures.isEmpty() && activateSchedules) {
+      closure
+          .launchPlans()
+          .forEach(
+              (name, plan) -> {
+                if (plan.getSpec().getEntityMetadata().hasSchedule()) {
+                  activate(name, plan);
+                }
+              });
     }
-    closure
-        .launchPlans()
-        .forEach(
-            (name, plan) ->
-                call(
-                    "launch plan",
-                    name,
-                    stub ->
-                        stub.createLaunchPlan(
-                            LaunchPlanOuterClass.LaunchPlanCreateRequest.newBuilder()
-                                .setId(plan.getId())
-                                .setSpec(plan.getSpec())
-                                .build())));
     return finish(0);
+  }
+
+  /** Registers without activating schedules. */
+  public RegistrationSummary register(RegistrationClosure closure) {
+    return register(closure, false);
+  }
+
+  private void activate(String name, LaunchPlanOuterClass.LaunchPlan plan) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        admin
+            .withDeadlineAfter(retryPolicy.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .updateLaunchPlan(
+                LaunchPlanOuterClass.LaunchPlanUpdateRequest.newBuilder()
+                    .setId(plan.getId())
+                    .setState(LaunchPlanOuterClass.LaunchPlanState.ACTIVE)
+                    .build());
+        progress.printf("%-11s %s: activated (schedule on)%n", "launch plan", name);
+        return;
+      } catch (StatusRuntimeException e) {
+        Status status = e.getStatus();
+        if (!RetryPolicy.retryable(status.getCode()) || attempt >= retryPolicy.maxAttempts()) {
+          String reason = "activation " + status.getCode() + describe(status);
+          progress.printf("%-11s %s: FAILED %s%n", "launch plan", name, reason);
+          failures.add("launch plan " + name + ": " + reason);
+          return;
+        }
+        try {
+          sleeper.sleep(retryPolicy.backoffAfter(attempt));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          failures.add("launch plan " + name + ": interrupted while activating");
+          return;
+        }
+      }
+    }
   }
 
   private RegistrationSummary finish(int skipped) {

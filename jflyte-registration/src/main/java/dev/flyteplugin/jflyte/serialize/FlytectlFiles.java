@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * Writes a {@link RegistrationClosure} as the files {@code flytectl register files} reads: {@code
  * <NN>_<name>_1.pb} = admin.TaskSpec (template with id), {@code _2.pb} = admin.WorkflowSpec, {@code
- * _3.pb} = admin.LaunchPlan {id, spec}; numbered so that name order is registration order.
+ * _3.pb} = admin.LaunchPlan {id, spec}; numbered so that name order is registration order ({@link
+ * RegistrationClosure#registrationOrder()}: flytectl register files sorts the files and registers
+ * them in that order).
  */
 public final class FlytectlFiles {
 
@@ -25,26 +27,19 @@ public final class FlytectlFiles {
     String format =
         "%0" + Math.max(1, String.valueOf(Math.max(total - 1, 0)).length()) + "d_%s_%d.pb";
     List<Path> written = new ArrayList<>();
-    int[] index = {0};
-    closure
-        .tasks()
-        .forEach(
-            (name, template) ->
-                written.add(
-                    write(
-                        dir,
-                        String.format(format, index[0]++, name, 1),
-                        TaskOuterClass.TaskSpec.newBuilder().setTemplate(template).build())));
-    closure
-        .workflows()
-        .forEach(
-            (name, spec) ->
-                written.add(write(dir, String.format(format, index[0]++, name, 2), spec)));
-    closure
-        .launchPlans()
-        .forEach(
-            (name, plan) ->
-                written.add(write(dir, String.format(format, index[0]++, name, 3), plan)));
+    int index = 0;
+    for (RegistrationClosure.Entity entity : closure.registrationOrder()) {
+      String name = entity.name();
+      Message message =
+          switch (entity.kind()) {
+            case TASK ->
+                TaskOuterClass.TaskSpec.newBuilder().setTemplate(closure.tasks().get(name)).build();
+            case WORKFLOW -> closure.workflows().get(name);
+            case LAUNCH_PLAN -> closure.launchPlans().get(name);
+          };
+      written.add(
+          write(dir, String.format(format, index++, name, entity.kind().fileSuffix()), message));
+    }
     return written;
   }
 

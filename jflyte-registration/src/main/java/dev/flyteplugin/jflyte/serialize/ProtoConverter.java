@@ -63,7 +63,8 @@ import org.flyte.api.v1.WorkflowTemplate;
  *
  * <p>Partial identifiers (references the user code left without project, domain or version) get the
  * values of {@link IdentifierDefaults}. A reference that names another project but no version is
- * rejected: resolving "latest" would make a registration depend on what else is registered.
+ * resolved through a {@link LatestVersions} (register asks FlyteAdmin, as jflyte 0.4.35's
+ * IdentifierRewrite.apply does; serialize has no FlyteAdmin and rejects it).
  */
 public final class ProtoConverter {
 
@@ -73,9 +74,15 @@ public final class ProtoConverter {
   public static final String RUNTIME_VERSION = "0.4.35";
 
   private final IdentifierDefaults defaults;
+  private final LatestVersions latestVersions;
 
   public ProtoConverter(IdentifierDefaults defaults) {
+    this(defaults, LatestVersions.NONE);
+  }
+
+  public ProtoConverter(IdentifierDefaults defaults, LatestVersions latestVersions) {
     this.defaults = defaults;
+    this.latestVersions = latestVersions;
   }
 
   public IdentifierDefaults defaults() {
@@ -91,11 +98,9 @@ public final class ProtoConverter {
     }
     String version = id.version();
     if (version == null && id.project() != null && !id.project().equals(defaults.project())) {
-      throw new IllegalArgumentException(
-          String.format(
-              "%s reference '%s' names project '%s' but no version: give the remote reference an"
-                  + " explicit version (jflyte-registration does not resolve 'latest')",
-              type, name, id.project()));
+      version =
+          latestVersions.latest(
+              type, id.project(), orDefault(id.domain(), defaults.domain()), name);
     }
     return IdentifierOuterClass.Identifier.newBuilder()
         .setResourceType(type)
@@ -375,7 +380,7 @@ public final class ProtoConverter {
     };
   }
 
-  private static Literals.Binding binding(Binding binding) {
+  public static Literals.Binding binding(Binding binding) {
     return Literals.Binding.newBuilder()
         .setVar(binding.var_())
         .setBinding(bindingData(binding.binding()))

@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flyte.api.v1.Container;
 import org.flyte.api.v1.ContainerTask;
+import org.flyte.api.v1.DynamicWorkflowTask;
 import org.flyte.api.v1.KeyValuePair;
 import org.flyte.api.v1.PluginTask;
 import org.flyte.api.v1.Resources;
@@ -33,6 +34,16 @@ public final class TaskTemplates {
         "--taskTemplatePath",
         "{{.taskTemplatePath}}");
   }
+
+  /** A dynamic workflow task's container args (jflyte 0.4.35: execute-dynamic-workflow). */
+  public static List<String> executeDynamicArgs(String taskName) {
+    List<String> args = new ArrayList<>(executeArgs(taskName));
+    args.set(1, "execute-dynamic-workflow");
+    return List.copyOf(args);
+  }
+
+  /** The task type of a dynamic workflow task, as jflyte 0.4.35 writes it. */
+  public static final String DYNAMIC_TYPE = "container";
 
   private static final Pattern QUANTITY = Pattern.compile("^([0-9]+(?:\\.[0-9]+)?)([a-zA-Z]*)$");
 
@@ -59,6 +70,37 @@ public final class TaskTemplates {
             .resources(task.getResources())
             .build();
     return common(task).container(container).build();
+  }
+
+  /**
+   * A dynamic workflow task runs {@code jflyte execute-dynamic-workflow} in {@code image}; like
+   * flytekit-java 0.4.35 (ProjectClosure.createTaskTemplateForDynamicWorkflow): type {@code
+   * container}, empty custom, never cached, no resources, no env.
+   */
+  public static TaskTemplate dynamic(DynamicWorkflowTask task, String image) {
+    if (image == null || image.isBlank()) {
+      throw new IllegalArgumentException(
+          "no image for dynamic workflow task '"
+              + task.getName()
+              + "': set FLYTE_INTERNAL_IMAGE (or --image) to the image that holds jflyte and your"
+              + " jars");
+    }
+    Container container =
+        Container.builder()
+            .command(List.of())
+            .args(executeDynamicArgs(task.getName()))
+            .image(image)
+            .env(List.of())
+            .build();
+    return TaskTemplate.builder()
+        .type(DYNAMIC_TYPE)
+        .interface_(task.getInterface())
+        .retries(task.getRetries())
+        .custom(org.flyte.api.v1.Struct.of(Map.of()))
+        .container(container)
+        .discoverable(false)
+        .cacheSerializable(false)
+        .build();
   }
 
   public static TaskTemplate container(ContainerTask task) {

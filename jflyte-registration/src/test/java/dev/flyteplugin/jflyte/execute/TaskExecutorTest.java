@@ -118,11 +118,11 @@ class TaskExecutorTest {
                         "--inputs",
                         inputs,
                         "--outputPrefix",
-                        "s3://bucket/out",
+                        "abfs://bucket/out",
                         "--taskTemplatePath",
-                        "s3://bucket/tt.pb")))
+                        "abfs://bucket/tt.pb")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("jflyte-aws");
+        .hasMessageContaining("no storage for 'abfs://bucket/out'");
   }
 
   @Test

@@ -36,7 +36,8 @@ class ProjectLoaderTest {
     assertThat(project.runnableTasks()).hasSize(2);
     assertThat(project.containerTasks()).hasSize(1);
     assertThat(project.pluginTasks()).hasSize(1);
-    assertThat(project.workflows()).hasSize(2);
+    assertThat(project.dynamicTasks()).hasSize(1);
+    assertThat(project.workflows()).hasSize(3);
     assertThat(project.launchPlans()).hasSize(2);
     assertThat(project.runnableTasks().keySet())
         .contains(

@@ -77,7 +77,8 @@ class AdminRegistrarTest {
     RegistrationSummary summary = registrar().register(closure);
 
     assertThat(summary.succeeded()).isTrue();
-    assertThat(summary.created()).isEqualTo(8);
+    // 5 tasks, 3 workflows, 2 declared + 3 default launch plans.
+    assertThat(summary.created()).isEqualTo(13);
     assertThat(admin.calls)
         .extracting(call -> call.substring(0, call.indexOf(' ')))
         .containsExactly(
@@ -85,14 +86,19 @@ class AdminRegistrarTest {
             "CreateTask",
             "CreateTask",
             "CreateTask",
+            "CreateTask",
             "CreateWorkflow",
             "CreateWorkflow",
+            "CreateWorkflow",
+            "CreateLaunchPlan",
+            "CreateLaunchPlan",
+            "CreateLaunchPlan",
             "CreateLaunchPlan",
             "CreateLaunchPlan");
     assertThat(admin.calls).contains("CreateWorkflow " + ParentWorkflow.class.getName());
     assertThat(progress())
         .contains("task        " + DoubleTask.class.getName() + ": created")
-        .contains("summary: 8 created, 0 already existed, 0 failed, 0 skipped");
+        .contains("summary: 13 created, 0 already existed, 0 failed, 0 skipped");
   }
 
   @Test
@@ -103,7 +109,7 @@ class AdminRegistrarTest {
     RegistrationSummary second = registrar().register(closure);
 
     assertThat(second.succeeded()).isTrue();
-    assertThat(second.alreadyExisted()).isEqualTo(8);
+    assertThat(second.alreadyExisted()).isEqualTo(13);
     assertThat(second.created()).isZero();
     assertThat(progress()).contains(ChildWorkflow.class.getName() + ": already exists");
   }
@@ -131,7 +137,7 @@ class AdminRegistrarTest {
 
     assertThat(summary.succeeded()).isFalse();
     assertThat(summary.failures()).singleElement().asString().contains("gave up after 3 attempts");
-    assertThat(summary.skipped()).isEqualTo(4);
+    assertThat(summary.skipped()).isEqualTo(8);
   }
 
   @Test
@@ -146,8 +152,8 @@ class AdminRegistrarTest {
             "task " + DoubleTask.class.getName() + ": INVALID_ARGUMENT (bad container image)");
     assertThat(sleeps).isEmpty();
     assertThat(admin.calls).noneMatch(call -> call.startsWith("CreateWorkflow"));
-    assertThat(summary.created()).isEqualTo(3);
-    assertThat(summary.skipped()).isEqualTo(4);
+    assertThat(summary.created()).isEqualTo(4);
+    assertThat(summary.skipped()).isEqualTo(8);
     assertThat(progress()).contains("FAILED INVALID_ARGUMENT (bad container image)");
   }
 
@@ -179,9 +185,66 @@ class AdminRegistrarTest {
               token.toString());
 
       assertThat(run.exitCode()).as(run.err()).isZero();
-      assertThat(run.out()).contains("summary: 8 created");
-      assertThat(admin.authorizations).hasSize(8).containsOnly("Bearer s3cr3t");
+      assertThat(run.out()).contains("summary: 13 created");
+      assertThat(admin.authorizations).hasSize(13).containsOnly("Bearer s3cr3t");
       assertThat(admin.stored).allMatch(id -> id.getVersion().equals("v2"));
+    } finally {
+      loopback.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void theRegisterCommandStagesTheJarsAndListsThemInTheRegisteredTemplates(@TempDir Path dir)
+      throws Exception {
+    Path jars = dev.flyteplugin.jflyte.UserJars.build(dir.resolve("lib"));
+    Path staging = dir.resolve("staging");
+    Server loopback =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .addService(admin)
+            .build()
+            .start();
+    try {
+      JflyteTestRun run =
+          JflyteTestRun.run(
+              Map.of(
+                  "FLYTE_PLATFORM_URL",
+                  "localhost:" + loopback.getPort(),
+                  "FLYTE_PLATFORM_INSECURE",
+                  "true",
+                  "FLYTE_INTERNAL_IMAGE",
+                  "ghcr.io/example/jflyte:1",
+                  "FLYTE_STAGING_LOCATION",
+                  staging.toUri().toString()),
+              "register",
+              "workflows",
+              "-p",
+              "flytesnacks",
+              "-d",
+              "development",
+              "-v",
+              "v3",
+              "-cp",
+              jars.toString());
+
+      assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+      var custom = admin.taskSpec(DoubleTask.class.getName()).getTemplate().getCustom();
+      var artifacts = dev.flyteplugin.jflyte.stage.JflyteCustom.fromCustom(custom).orElseThrow();
+      assertThat(artifacts)
+          .extracting(dev.flyteplugin.jflyte.stage.Artifact::name)
+          .containsExactly("fixtures.jar", "flytekit-java.jar");
+      for (var artifact : artifacts) {
+        assertThat(java.net.URI.create(artifact.location()).getPath())
+            .startsWith(staging.toString())
+            .satisfies(path -> assertThat(Path.of(path)).isRegularFile());
+      }
+      // A container task runs its own image: nothing to stage into it.
+      assertThat(
+              admin
+                  .taskSpec(dev.flyteplugin.jflyte.fixtures.EchoContainerTask.class.getName())
+                  .getTemplate()
+                  .getCustom()
+                  .getFieldsMap())
+          .doesNotContainKey("jflyte");
     } finally {
       loopback.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

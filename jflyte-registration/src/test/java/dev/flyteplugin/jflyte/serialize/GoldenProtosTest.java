@@ -67,6 +67,70 @@ class GoldenProtosTest {
   }
 
   @Test
+  void dynamicWorkflowTaskIsAContainerTaskRunningExecuteDynamicWorkflow() throws Exception {
+    Tasks.TaskTemplate task =
+        closure.tasks().get(dev.flyteplugin.jflyte.fixtures.QuadrupleDynamicTask.class.getName());
+    Golden.assertMatches("dynamic_task", task);
+
+    assertThat(task.getType()).isEqualTo("container");
+    assertThat(task.getContainer().getArgsList())
+        .containsExactly(
+            "jflyte",
+            "execute-dynamic-workflow",
+            "--task",
+            dev.flyteplugin.jflyte.fixtures.QuadrupleDynamicTask.class.getName(),
+            "--inputs",
+            "{{.input}}",
+            "--outputPrefix",
+            "{{.outputPrefix}}",
+            "--taskTemplatePath",
+            "{{.taskTemplatePath}}");
+    assertThat(task.getMetadata().getDiscoverable()).isFalse();
+  }
+
+  @Test
+  void stagedJarsAreListedInTheCustomOfTasksJflyteRunsOnly() throws Exception {
+    RegistrationClosure staged =
+        closure.withCustom(
+            dev.flyteplugin.jflyte.stage.JflyteCustom.toStruct(
+                java.util.List.of(
+                    new dev.flyteplugin.jflyte.stage.Artifact(
+                        "app.jar", "s3://bucket/staging/app-XUFAKrxLKna5cZ2REBfFkg.jar"))));
+    Tasks.TaskTemplate task = staged.tasks().get(DoubleTask.class.getName());
+    Golden.assertMatches("staged_runnable_task", task);
+
+    assertThat(task.getCustom().getFieldsMap()).containsKey("jflyte");
+    // The Spark task's own custom keeps its fields next to the artifact list.
+    Tasks.TaskTemplate spark = staged.tasks().get(CountWordsSparkTask.class.getName());
+    assertThat(spark.getCustom().getFieldsMap())
+        .containsKey("jflyte")
+        .containsAllEntriesOf(
+            closure.tasks().get(CountWordsSparkTask.class.getName()).getCustom().getFieldsMap());
+    // A container task runs its own image and a plugin task has no container: nothing staged.
+    assertThat(
+            staged
+                .tasks()
+                .get(dev.flyteplugin.jflyte.fixtures.EchoContainerTask.class.getName())
+                .getCustom()
+                .getFieldsMap())
+        .doesNotContainKey("jflyte");
+    assertThat(
+            staged
+                .tasks()
+                .get(dev.flyteplugin.jflyte.fixtures.QueryPluginTask.class.getName())
+                .getCustom()
+                .getFieldsMap())
+        .doesNotContainKey("jflyte");
+  }
+
+  @Test
+  void aDefaultLaunchPlanIsRegisteredForEveryWorkflow() throws Exception {
+    Golden.assertMatches(
+        "default_launch_plan",
+        closure.launchPlans().get(dev.flyteplugin.jflyte.fixtures.ChildWorkflow.class.getName()));
+  }
+
+  @Test
   void examplePluginTaskCarriesItsSparkConfigInCustom() throws Exception {
     Tasks.TaskTemplate task = closure.tasks().get(CountWordsSparkTask.class.getName());
     Golden.assertMatches("example_plugin_task", task);

@@ -6,7 +6,9 @@ import com.google.protobuf.Message;
 import dev.flyteplugin.jflyte.JflyteTestRun;
 import dev.flyteplugin.jflyte.fixtures.ChildWorkflow;
 import dev.flyteplugin.jflyte.fixtures.DoubleTask;
+import dev.flyteplugin.jflyte.fixtures.DynamicCallerWorkflow;
 import dev.flyteplugin.jflyte.fixtures.ParentWorkflow;
+import dev.flyteplugin.jflyte.fixtures.QuadrupleDynamicTask;
 import flyteidl.admin.LaunchPlanOuterClass;
 import flyteidl.admin.TaskOuterClass;
 import flyteidl.admin.WorkflowOuterClass;
@@ -49,8 +51,8 @@ class SerializeWorkflowsCommandTest {
     try (Stream<Path> files = Files.list(out)) {
       names = files.map(p -> p.getFileName().toString()).sorted().toList();
     }
-    // 4 tasks, 2 workflows, 2 launch plans.
-    assertThat(names).hasSize(8).allMatch(n -> FILE.matcher(n).matches());
+    // 5 tasks (one dynamic), 3 workflows, 2 declared launch plans + 3 default ones.
+    assertThat(names).hasSize(13).allMatch(n -> FILE.matcher(n).matches());
     List<Integer> kinds = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       Matcher m = FILE.matcher(names.get(i));
@@ -74,7 +76,9 @@ class SerializeWorkflowsCommandTest {
               assertPlaceholders(
                   node.getTaskNode().getReferenceId(),
                   ResourceType.TASK,
-                  DoubleTask.class.getName());
+                  entity.equals(DynamicCallerWorkflow.class.getName())
+                      ? QuadrupleDynamicTask.class.getName()
+                      : DoubleTask.class.getName());
             }
           }
           if (entity.equals(ParentWorkflow.class.getName())) {
@@ -93,8 +97,34 @@ class SerializeWorkflowsCommandTest {
         }
       }
     }
-    assertThat(kinds).containsExactly(1, 1, 1, 1, 2, 2, 3, 3);
-    assertThat(run.out()).contains("serialized 4 tasks, 2 workflows, 2 launch plans");
+    assertThat(kinds).containsExactly(1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3);
+    assertThat(run.out()).contains("serialized 5 tasks, 3 workflows, 5 launch plans");
+    // The default launch plan of a workflow: its name, its inputs required, no fixed inputs.
+    String defaultPlan =
+        names.stream()
+            .filter(n -> n.endsWith("_" + ChildWorkflow.class.getName() + "_3.pb"))
+            .findFirst()
+            .orElseThrow();
+    LaunchPlanOuterClass.LaunchPlan plan =
+        LaunchPlanOuterClass.LaunchPlan.parseFrom(Files.readAllBytes(out.resolve(defaultPlan)));
+    assertThat(plan.getSpec().getWorkflowId().getName()).isEqualTo(ChildWorkflow.class.getName());
+    assertThat(plan.getSpec().getDefaultInputs().getParametersMap().get("x").getRequired())
+        .isTrue();
+    assertThat(plan.getSpec().getFixedInputs().getLiteralsMap()).isEmpty();
+    // The dynamic workflow task runs execute-dynamic-workflow, typed as jflyte 0.4.35 does.
+    String dynamicTask =
+        names.stream()
+            .filter(n -> n.endsWith("_" + QuadrupleDynamicTask.class.getName() + "_1.pb"))
+            .findFirst()
+            .orElseThrow();
+    var template =
+        TaskOuterClass.TaskSpec.parseFrom(Files.readAllBytes(out.resolve(dynamicTask)))
+            .getTemplate();
+    assertThat(template.getType()).isEqualTo("container");
+    assertThat(template.getContainer().getArgsList())
+        .startsWith(
+            "jflyte", "execute-dynamic-workflow", "--task", QuadrupleDynamicTask.class.getName());
+    assertThat(template.getMetadata().getDiscoverable()).isFalse();
   }
 
   @Test
