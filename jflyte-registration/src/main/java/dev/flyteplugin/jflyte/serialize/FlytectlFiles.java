@@ -46,7 +46,13 @@ public final class FlytectlFiles {
   private static Path write(Path dir, String fileName, Message message) {
     Path file = dir.resolve(fileName);
     try (OutputStream out = Files.newOutputStream(file)) {
-      message.writeTo(out);
+      // Deterministic: map entries (e.g. interface variables) sorted by key, so the same project
+      // always serializes to the same bytes (reproducible artifacts, stable digests).
+      com.google.protobuf.CodedOutputStream coded =
+          com.google.protobuf.CodedOutputStream.newInstance(out);
+      coded.useDeterministicSerialization();
+      message.writeTo(coded);
+      coded.flush();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot write " + file, e);
     }

@@ -128,6 +128,40 @@ class SerializeWorkflowsCommandTest {
   }
 
   @Test
+  void theSameProjectAlwaysSerializesToTheSameBytes() throws Exception {
+    // Map entries (interface variables...) in key order, whatever order the SDK produced them in:
+    // each file is exactly the deterministic encoding of what it holds.
+    JflyteTestRun run =
+        JflyteTestRun.run(
+            Map.of("FLYTE_INTERNAL_IMAGE", "ghcr.io/example/app:1"),
+            "serialize",
+            "workflows",
+            "-f",
+            out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    try (Stream<Path> files = Files.list(out)) {
+      for (Path file : files.toList()) {
+        byte[] bytes = Files.readAllBytes(file);
+        Message message =
+            switch (file.getFileName().toString().replaceAll(".*_([123])\\.pb$", "$1")) {
+              case "1" -> TaskOuterClass.TaskSpec.parseFrom(bytes);
+              case "2" -> WorkflowOuterClass.WorkflowSpec.parseFrom(bytes);
+              default -> LaunchPlanOuterClass.LaunchPlan.parseFrom(bytes);
+            };
+        java.io.ByteArrayOutputStream canonical = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream coded =
+            com.google.protobuf.CodedOutputStream.newInstance(canonical);
+        coded.useDeterministicSerialization();
+        message.writeTo(coded);
+        coded.flush();
+        assertThat(bytes)
+            .as("%s is deterministically encoded", file)
+            .isEqualTo(canonical.toByteArray());
+      }
+    }
+  }
+
+  @Test
   void failsWithAClearMessageWhenRunnableTasksHaveNoImage() {
     JflyteTestRun run = JflyteTestRun.run(Map.of(), "serialize", "workflows", "-f", out.toString());
 
