@@ -62,6 +62,17 @@ final class ApiCalls {
           call,
       ResourceIdentity identity)
       throws DeadlineOver {
+    return onClient(
+        deadline,
+        cap,
+        what,
+        c -> call.apply(c.genericKubernetesResources(KubernetesTaskRuntime.context(identity))));
+  }
+
+  /** Like {@link #call}, for any API (e.g. config maps). */
+  <T> T onClient(
+      Deadline deadline, Optional<Duration> cap, String what, Function<KubernetesClient, T> call)
+      throws DeadlineOver {
     if (deadline.isOver(clock)) {
       throw new DeadlineOver(
           (deadline.cancelled().getAsBoolean() ? "the caller cancelled" : "the deadline passed")
@@ -73,7 +84,7 @@ final class ApiCalls {
       limit = cap;
     }
     KubernetesClient bounded = limit.map(this::withTimeout).orElse(client);
-    return call.apply(bounded.genericKubernetesResources(KubernetesTaskRuntime.context(identity)));
+    return call.apply(bounded);
   }
 
   private KubernetesClient withTimeout(Duration timeout) {

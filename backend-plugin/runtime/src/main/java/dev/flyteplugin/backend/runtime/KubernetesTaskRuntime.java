@@ -64,6 +64,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   private final ApiCalls api;
   private final Launcher launcher;
   private final StatusReader statusReader;
+  private final PendingCreations pending;
   private final CleanupSweeper sweeper;
   private final WatchHealth watchHealth = new WatchHealth();
   private volatile boolean started;
@@ -85,7 +86,8 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
             });
     this.api = new ApiCalls(client, clock);
     this.launcher = new Launcher(api, config, scheduler);
-    this.statusReader = new StatusReader(api, config, this::informerOf);
+    this.pending = new PendingCreations(api, config);
+    this.statusReader = new StatusReader(api, config, this::informerOf, pending);
     this.sweeper = new CleanupSweeper(this, api, config, scheduler);
   }
 
@@ -300,7 +302,22 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
           "FailedToBuildResource: plugin " + plugin.getClass().getName() + " built no resource");
     }
     decorate(resource, plugin.identity(), request, handle, ours);
-    launcher.create(plugin.identity(), resource, handle, identity.attemptKey(), deadline);
+    try {
+      launcher.create(plugin.identity(), resource, handle, identity.attemptKey(), deadline);
+    } catch (TaskCreationException e) {
+      if (e.kind() != TaskCreationException.Kind.QUOTA_EXCEEDED) {
+        throw e;
+      }
+      // Accepted, reported WAITING_FOR_RESOURCES and created when the quota allows it: an error
+      // here would spend one of the user's retries.
+      try {
+        pending.park(resource, handle, ours, e.getMessage(), deadline);
+      } catch (ApiCalls.DeadlineOver | KubernetesClientException notKept) {
+        log.warn("could not keep {} for later: {}", handle, notKept.toString());
+        throw e;
+      }
+      return handle;
+    }
     statusReader.created(handle);
     if (identity.attempt() > 0) {
       // Off the caller's deadline: the new attempt stands whatever happens to the old ones.
@@ -463,6 +480,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
               op -> op.inNamespace(handle.namespace()).withName(handle.name()).get(),
               identity);
       if (resource == null) {
+        pending.discard(handle); // a task waiting for quota must not start later
         log.info("abort of {}: already gone", handle);
         return;
       }

@@ -37,12 +37,15 @@ final class StatusReader {
       informerOf;
   private final Map<TaskHandle, Instant> recentlyCreated = new ConcurrentHashMap<>();
   private final LastStatuses last;
+  private final PendingCreations pending;
 
   StatusReader(
       ApiCalls api,
       RuntimeConfig config,
-      Function<TaskHandle, Optional<SharedIndexInformer<GenericKubernetesResource>>> informerOf) {
+      Function<TaskHandle, Optional<SharedIndexInformer<GenericKubernetesResource>>> informerOf,
+      PendingCreations pending) {
     this.api = api;
+    this.pending = pending;
     this.config = config;
     this.clock = api.clock();
     this.informerOf = informerOf;
@@ -167,6 +170,14 @@ final class StatusReader {
                               + "); asking again at the next poll")));
     }
     if (resource == null) {
+      Optional<TaskStatus> waiting = pending.retry(plugin, handle);
+      if (waiting.isPresent()) {
+        if (waiting.get().phase() == flyteidl.core.Execution.TaskExecution.Phase.QUEUED) {
+          created(handle); // created just now: the watch event follows
+        }
+        last.put(handle, waiting.get());
+        return waiting.get();
+      }
       // Only the API server's 404 means gone. Our informer sees only resources with our
       // managed-by label, but a direct read sees any: a foreign one is reported below.
       return KubernetesTaskRuntime.status(

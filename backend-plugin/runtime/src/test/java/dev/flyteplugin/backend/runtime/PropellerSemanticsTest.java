@@ -350,4 +350,72 @@ class PropellerSemanticsTest {
 
     assertThat(seen).containsExactly(Duration.ofMinutes(20));
   }
+
+  // -- 6. quota ----------------------------------------------------------------------------------
+
+  private void exceedQuota(int times) {
+    k8s.server()
+        .expect()
+        .post()
+        .withPath(PATH)
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
+                .withMessage(
+                    "testjobs is forbidden: exceeded quota: compute, requested: cpu=4, used:"
+                        + " cpu=8, limited: cpu=8")
+                .build())
+        .times(times);
+  }
+
+  private io.fabric8.kubernetes.api.model.ConfigMap pendingOf(TaskHandle handle) {
+    return client
+        .configMaps()
+        .inNamespace(NS)
+        .withName(PendingCreations.configMapName(handle))
+        .get();
+  }
+
+  @Test
+  void anExceededQuotaWaitsForResourcesWithoutSpendingARetryAndSurvivesARestart() throws Exception {
+    exceedQuota(3); // the create, then two polls
+    TaskHandle handle = runtime.create(TestTasks.request("quota", 0));
+
+    assertThat(count()).isZero();
+    assertThat(pendingOf(handle).getMetadata().getLabels())
+        .containsEntry(ExecutionLabels.MANAGED_BY, RuntimeConfig.DEFAULT_MANAGED_BY)
+        .containsEntry(PendingCreations.PENDING_FOR, handle.name());
+    TaskStatus waiting = runtime.status(handle);
+    assertThat(waiting.phase()).isEqualTo(Phase.WAITING_FOR_RESOURCES);
+    assertThat(waiting.message()).contains("exceeded quota");
+
+    // The runtime restarts: the pending task is in the API server, not in its memory.
+    KubernetesTaskRuntime restarted = newRuntime(client, RuntimeConfig.defaults());
+    assertThat(restarted.status(handle).phase()).isEqualTo(Phase.WAITING_FOR_RESOURCES);
+
+    // Capacity: the next poll creates it.
+    TaskStatus created = restarted.status(handle);
+    assertThat(created.phase()).isEqualTo(Phase.QUEUED);
+    assertThat(count()).isEqualTo(1);
+    assertThat(pendingOf(handle)).isNull();
+    setState(handle, Map.of("state", "Running"));
+    await().until(() -> restarted.status(handle).phase() == Phase.RUNNING);
+  }
+
+  @Test
+  void anAbortedTaskWaitingForQuotaIsNeverCreated() throws Exception {
+    exceedQuota(1);
+    TaskHandle handle = runtime.create(TestTasks.request("quota-abort", 0));
+    assertThat(pendingOf(handle)).isNotNull();
+
+    runtime.abort(handle);
+
+    assertThat(pendingOf(handle)).isNull();
+    TaskStatus status = runtime.status(handle);
+    assertThat(status.reason()).isEqualTo("ResourceDeletedExternally");
+    assertThat(count()).isZero();
+  }
 }
