@@ -50,6 +50,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state lives in the API server: a new instance answers for resources created by an earlier
  * one. Resources without this runtime's managed-by label are never read, aborted or deleted.
+ *
+ * <p>The concerns live in small classes behind this facade: {@link TaskIdentity} (names and keys by
+ * lineage and attempt), {@link Launcher} (create within the caller's deadline, adoption, abort of
+ * earlier attempts), {@link PendingCreations} (tasks waiting for quota), {@link StatusReader}
+ * (GetTask answers that never strand a task), {@link CleanupSweeper} (cleanup after propeller saw
+ * the result) and {@link WatchHealth}.
  */
 public final class KubernetesTaskRuntime implements TaskRuntime {
   private static final Logger log = LoggerFactory.getLogger(KubernetesTaskRuntime.class);

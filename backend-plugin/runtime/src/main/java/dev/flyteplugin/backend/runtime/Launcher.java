@@ -38,7 +38,7 @@ final class Launcher {
   /** How long an object whose create call timed out is looked for, to delete it. */
   static final Duration ABANDONED_WINDOW = Duration.ofSeconds(30);
 
-  private static final Duration ABANDONED_POLL = Duration.ofMillis(250);
+  private static final Duration ABANDONED_POLL = Duration.ofSeconds(1);
 
   private final ApiCalls api;
   private final RuntimeConfig config;
@@ -80,9 +80,17 @@ final class Launcher {
         throw deadlineOver(identity, handle, e.getMessage());
       } catch (KubernetesClientException e) {
         if (deadline.isOver(api.clock())) {
-          // The request timed out at the deadline (or failed after it): the server may still
-          // have created the object. Look for it in the background and delete it.
-          cleanUpAbandoned(identity, handle, attemptKey);
+          log.warn(
+              "create call of {} ended after the caller's deadline (HTTP {}, status {}): {}",
+              describe(identity, handle),
+              e.getCode(),
+              e.getStatus() == null ? null : e.getStatus().getCode(),
+              e.toString());
+          if (e.getStatus() == null) {
+            // No answer from the server (the request timed out at the deadline, code -1): it may
+            // still have created the object. Look for it in the background and delete it.
+            cleanUpAbandoned(identity, handle, attemptKey);
+          }
           throw deadlineOver(identity, handle, "the create call was still running: " + e);
         }
         last = e;

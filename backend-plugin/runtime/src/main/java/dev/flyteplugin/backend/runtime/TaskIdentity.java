@@ -7,17 +7,24 @@ import flyteidl.core.IdentifierOuterClass.TaskExecutionIdentifier;
  *
  * <p>A node id is not unique in an execution: map-task subnodes are {@code n0, n1, ...} inside
  * every array node, sub-workflow and dynamic children repeat their ids, and a parent retry restarts
- * its children at attempt 0. What is unique is the request's {@code output_prefix}: propeller gives
- * every node a data dir under its parent's output dir and an output dir {@code <dataDir>/<attempt>}
- * (flytepropeller {@code pkg/apis/flyteworkflow/v1alpha1/node_status.go}, {@code
- * setEphemeralNodeExecutionStatusAttributes}: data dir {@code <parent output dir>/<node id>},
- * output dir {@code <data dir>/<attempts>}; the workflow executor sets a top-level node's output
- * dir to {@code <data dir>/0} in {@code pkg/controller/workflow/executor.go}), array subnodes get
- * {@code <array output dir>/<index>/<attempt>} ({@code pkg/controller/nodes/array/utils.go}, {@code
- * constructOutputReferences}, called from {@code handler.go} with the subnode index and its current
- * attempt), and the agent plugin sends that output dir as {@code output_prefix} (flyteplugins
- * {@code webapi/connector/plugin.go}, {@code Create}: {@code
- * OutputWriter().GetOutputPrefixPath()}).
+ * its children at attempt 0. What is unique is the request's {@code output_prefix}, and its last
+ * path segment is the attempt. The layout is flytepropeller's (v1.16.8):
+ *
+ * <ul>
+ *   <li>top-level nodes: {@code pkg/apis/flyteworkflow/v1alpha1/workflow_status.go}, {@code
+ *       WorkflowStatus.GetNodeExecutionStatus}: data dir {@code ConstructNodeDataDir(id)}, output
+ *       dir {@code <data dir>/<Attempts>};
+ *   <li>children of sub-workflow, branch and dynamic nodes: {@code node_status.go}, {@code
+ *       NodeStatus.setEphemeralNodeExecutionStatusAttributes}: data dir {@code <parent output
+ *       dir>/<node id>}, output dir {@code <data dir>/<Attempts>} (so a parent retry, a new parent
+ *       output dir, gives its children new prefixes even at attempt 0);
+ *   <li>array (map-task) subnodes: {@code pkg/controller/nodes/array/utils.go}, {@code
+ *       constructOutputReferences}, called from {@code handler.go} with the subnode index and its
+ *       current attempt: {@code <array output dir>/<index>/<attempt>}.
+ * </ul>
+ *
+ * The agent plugin sends that output dir as {@code output_prefix} (flyteplugins {@code
+ * webapi/connector/plugin.go}, {@code Create}: {@code OutputWriter().GetOutputPrefixPath()}).
  *
  * @param name the resource name: a readable part plus a hash of the whole identity (DNS-1123)
  * @param attemptKey equal only for the same lineage and attempt (adoption key)
