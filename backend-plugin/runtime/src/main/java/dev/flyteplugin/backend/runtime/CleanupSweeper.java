@@ -3,6 +3,7 @@ package dev.flyteplugin.backend.runtime;
 import dev.flyteplugin.backend.api.OperatorPlugin;
 import dev.flyteplugin.backend.api.PhaseInfo;
 import dev.flyteplugin.backend.api.ResourceIdentity;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -10,7 +11,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -44,8 +47,18 @@ final class CleanupSweeper {
   private final Map<String, Instant> firstSeenTerminal = new ConcurrentHashMap<>();
   private final Set<TaskHandle> marking = ConcurrentHashMap.newKeySet();
 
-  /** What one sweep did. */
-  record Result(int deleted, int failed) {}
+  /**
+   * What one sweep did.
+   *
+   * @param deleted finished resources deleted
+   * @param failed deletes that failed (retried next sweep)
+   * @param superseded running resources of an attempt a later attempt of the lineage replaced
+   */
+  record Result(int deleted, int failed, int superseded) {
+    Result(int deleted, int failed) {
+      this(deleted, failed, 0);
+    }
+  }
 
   CleanupSweeper(
       KubernetesTaskRuntime runtime, ApiCalls api, RuntimeConfig config, Executor background) {
@@ -61,6 +74,77 @@ final class CleanupSweeper {
     } catch (RuntimeException e) {
       log.warn("cleanup sweep failed, next sweep retries: {}", e.toString());
     }
+    try {
+      sweepPending();
+    } catch (ApiCalls.DeadlineOver | RuntimeException e) {
+      log.warn("sweep of pending creations failed, next sweep retries: {}", e.toString());
+    }
+  }
+
+  /**
+   * Deletes leftover ConfigMaps of tasks that waited for quota: the resource exists already (the
+   * delete after its creation failed), or nobody polled the task for {@link
+   * RuntimeConfig#unreportedCleanupLimit()} (its execution is gone).
+   *
+   * @return how many were deleted
+   */
+  int sweepPending() throws ApiCalls.DeadlineOver {
+    Instant now = api.clock().instant();
+    List<String> namespaces =
+        config.allowedNamespaces().isEmpty()
+            ? List.of(InformerKey.ALL_NAMESPACES)
+            : config.allowedNamespaces().stream().sorted().toList();
+    int deleted = 0;
+    for (String namespace : namespaces) {
+      List<ConfigMap> pending =
+          api.onClient(
+              Deadline.none(),
+              Optional.of(config.apiReadTimeout()),
+              "listing pending creations",
+              c ->
+                  (namespace.isEmpty()
+                          ? c.configMaps().inAnyNamespace()
+                          : c.configMaps().inNamespace(namespace))
+                      .withLabel(ExecutionLabels.MANAGED_BY, config.managedBy())
+                      .withLabel(ExecutionLabels.INSTANCE, config.instance())
+                      .withLabel(PendingCreations.PENDING_FOR)
+                      .list()
+                      .getItems());
+      for (ConfigMap configMap : pending) {
+        String ns = configMap.getMetadata().getNamespace();
+        String name = configMap.getMetadata().getLabels().get(PendingCreations.PENDING_FOR);
+        String created = configMap.getMetadata().getCreationTimestamp();
+        boolean old =
+            created != null
+                && !now.isBefore(Instant.parse(created).plus(config.unreportedCleanupLimit()));
+        boolean resourceExists =
+            runtime.informers().values().stream()
+                .anyMatch(i -> i.getStore().getByKey(ns + "/" + name) != null);
+        if (!old && !resourceExists) {
+          continue;
+        }
+        try {
+          api.onClient(
+              Deadline.none(),
+              Optional.of(config.apiReadTimeout()),
+              "deleting a pending creation",
+              c ->
+                  c.configMaps()
+                      .inNamespace(ns)
+                      .withName(configMap.getMetadata().getName())
+                      .delete());
+          deleted++;
+          log.info(
+              "deleted pending creation {}/{} ({})",
+              ns,
+              configMap.getMetadata().getName(),
+              resourceExists ? "its resource exists" : "never polled since " + created);
+        } catch (KubernetesClientException e) {
+          log.warn("could not delete pending creation {}/{}: {}", ns, name, e.toString());
+        }
+      }
+    }
+    return deleted;
   }
 
   /** One pass over every cached resource. */
@@ -69,10 +153,13 @@ final class CleanupSweeper {
     Set<String> seen = new HashSet<>();
     int deleted = 0;
     int failed = 0;
+    int superseded = 0;
     for (Map.Entry<InformerKey, SharedIndexInformer<GenericKubernetesResource>> entry :
         runtime.informers().entrySet()) {
       ResourceIdentity identity = entry.getKey().identity();
-      for (GenericKubernetesResource resource : entry.getValue().getStore().list()) {
+      List<GenericKubernetesResource> cached = entry.getValue().getStore().list();
+      Map<String, Integer> latestAttempt = latestAttempts(cached);
+      for (GenericKubernetesResource resource : cached) {
         String uid = resource.getMetadata().getUid();
         seen.add(uid);
         Map<String, String> labels = KubernetesTaskRuntime.labelsOf(resource);
@@ -92,6 +179,22 @@ final class CleanupSweeper {
           continue;
         }
         if (!phase.phase().isTerminal()) {
+          if (isSuperseded(labels, latestAttempt)) {
+            // The abort at the later attempt's create failed: the old attempt must not keep
+            // holding compute.
+            try {
+              delete(identity, resource);
+              superseded++;
+              log.info(
+                  "aborted {} {}/{}: a later attempt of its lineage replaced it",
+                  identity.kind(),
+                  resource.getMetadata().getNamespace(),
+                  resource.getMetadata().getName());
+            } catch (KubernetesClientException | ApiCalls.DeadlineOver e) {
+              failed++;
+              log.warn("abort of superseded {} failed: {}", resource.getMetadata().getName(), e);
+            }
+          }
           continue;
         }
         Instant ended =
@@ -128,7 +231,35 @@ final class CleanupSweeper {
       }
     }
     firstSeenTerminal.keySet().retainAll(seen);
-    return new Result(deleted, failed);
+    return new Result(deleted, failed, superseded);
+  }
+
+  /** The highest attempt of each lineage among our own cached resources. */
+  private Map<String, Integer> latestAttempts(List<GenericKubernetesResource> cached) {
+    Map<String, Integer> latest = new HashMap<>();
+    for (GenericKubernetesResource resource : cached) {
+      Map<String, String> labels = KubernetesTaskRuntime.labelsOf(resource);
+      String lineage = labels.get(ExecutionLabels.LINEAGE_KEY);
+      int attempt = attemptOf(labels);
+      if (lineage != null && attempt >= 0) {
+        latest.merge(lineage, attempt, Math::max);
+      }
+    }
+    return latest;
+  }
+
+  private static boolean isSuperseded(Map<String, String> labels, Map<String, Integer> latest) {
+    String lineage = labels.get(ExecutionLabels.LINEAGE_KEY);
+    int attempt = attemptOf(labels);
+    return lineage != null && attempt >= 0 && latest.getOrDefault(lineage, -1) > attempt;
+  }
+
+  private static int attemptOf(Map<String, String> labels) {
+    try {
+      return Integer.parseInt(labels.getOrDefault(ExecutionLabels.RETRY_ATTEMPT, "-1"));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private void delete(ResourceIdentity identity, GenericKubernetesResource resource)

@@ -177,6 +177,45 @@ class PropellerSemanticsTest {
     assertThat(jobs().inNamespace(NS).withName(latest.name()).get()).isNotNull();
   }
 
+  @Test
+  void theSweeperAbortsAnEarlierAttemptStillRunningWhenTheAbortAtCreateFailed() throws Exception {
+    KubernetesTaskRuntime sweeping =
+        newRuntime(
+            client, RuntimeConfig.defaults().withCleanup(Duration.ofHours(1), Duration.ofHours(1)));
+    TaskHandle first = sweeping.create(TestTasks.request("sup", 0));
+    setState(first, Map.of("state", "Running"));
+    k8s.server()
+        .expect()
+        .delete()
+        .withPath(PATH + "/" + first.name())
+        .andReturn(500, new StatusBuilder().withCode(500).withMessage("boom").build())
+        .once();
+    while (k8s.server().takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+      // drop what was recorded so far
+    }
+
+    TaskHandle second = sweeping.create(TestTasks.request("sup", 1));
+    // The abort at create met the 500.
+    boolean deleteSeen = false;
+    for (int i = 0; i < 100 && !deleteSeen; i++) {
+      var request = k8s.server().takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      deleteSeen =
+          request != null
+              && request.getMethod().equals("DELETE")
+              && request.getPath().endsWith(first.name());
+    }
+    assertThat(deleteSeen).isTrue();
+    assertThat(jobs().inNamespace(NS).withName(first.name()).get()).isNotNull();
+    await().until(() -> sweeping.cachedStatus(second).isPresent());
+    await().until(() -> sweeping.status(first).phase() == Phase.RUNNING);
+
+    CleanupSweeper.Result result = sweeping.sweeper().sweep();
+
+    assertThat(result.superseded()).isEqualTo(1);
+    assertThat(jobs().inNamespace(NS).withName(first.name()).get()).isNull();
+    assertThat(jobs().inNamespace(NS).withName(second.name()).get()).isNotNull();
+  }
+
   // -- 4. GetTask never strands a task -----------------------------------------------------------
 
   @Test
@@ -416,6 +455,27 @@ class PropellerSemanticsTest {
     assertThat(pendingOf(handle)).isNull();
     TaskStatus status = runtime.status(handle);
     assertThat(status.reason()).isEqualTo("ResourceDeletedExternally");
+    assertThat(count()).isZero();
+  }
+
+  @Test
+  void aPendingCreationNobodyPollsIsDeletedAfterTheUnreportedLimit() throws Exception {
+    exceedQuota(1);
+    TaskHandle handle = runtime.create(TestTasks.request("quota-left", 0));
+    assertThat(pendingOf(handle)).isNotNull();
+    assertThat(runtime.sweeper().sweepPending()).isZero(); // young, nothing created: kept
+
+    KubernetesTaskRuntime later =
+        KubernetesTaskRuntime.builder()
+            .client(client)
+            .registry(PluginRegistry.of(new TestJobPlugin()))
+            .config(RuntimeConfig.defaults())
+            .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(8)))
+            .build();
+    runtimes.add(later);
+
+    assertThat(later.sweeper().sweepPending()).isEqualTo(1);
+    assertThat(pendingOf(handle)).isNull();
     assertThat(count()).isZero();
   }
 }
