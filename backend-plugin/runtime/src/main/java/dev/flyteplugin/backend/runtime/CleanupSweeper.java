@@ -294,8 +294,18 @@ final class CleanupSweeper {
    * unreported limit.
    */
   void markReported(OperatorPlugin plugin, TaskHandle handle) {
-    if (!marking.add(handle)) {
-      return;
+    String key = StatusReader.key(plugin, handle);
+    boolean marked =
+        runtime.informers().entrySet().stream()
+            .filter(e -> e.getKey().identity().equals(plugin.identity()))
+            .map(e -> e.getValue().getStore().getByKey(key))
+            .anyMatch(
+                r ->
+                    r != null
+                        && KubernetesTaskRuntime.labelsOf(r)
+                            .containsKey(ExecutionLabels.TERMINAL_REPORTED_AT));
+    if (marked || !marking.add(handle)) {
+      return; // marked already (seen in the cache), or being marked
     }
     try {
       background.execute(() -> mark(plugin, handle));

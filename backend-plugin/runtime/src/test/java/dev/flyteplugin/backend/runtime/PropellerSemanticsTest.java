@@ -478,4 +478,61 @@ class PropellerSemanticsTest {
     assertThat(pendingOf(handle)).isNull();
     assertThat(count()).isZero();
   }
+
+  @Test
+  void markReportedLabelsTheResourceOnceAndNeverThrows() throws Exception {
+    TaskHandle handle = runtime.create(TestTasks.request("mark", 0));
+    setState(handle, Map.of("state", "Succeeded"));
+    await().until(() -> runtime.status(handle).phase() == Phase.SUCCEEDED);
+
+    runtime.markReported(handle);
+    await()
+        .until(
+            () ->
+                runtime.cachedStatus(handle).isPresent()
+                    && runtime.informers().values().stream()
+                        .map(i -> i.getStore().getByKey(NS + "/" + handle.name()))
+                        .anyMatch(
+                            r ->
+                                r != null
+                                    && r.getMetadata()
+                                        .getLabels()
+                                        .containsKey(ExecutionLabels.TERMINAL_REPORTED_AT)));
+    String first =
+        jobs()
+            .inNamespace(NS)
+            .withName(handle.name())
+            .get()
+            .getMetadata()
+            .getLabels()
+            .get(ExecutionLabels.TERMINAL_REPORTED_AT);
+    while (k8s.server().takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+      // drop what was recorded so far
+    }
+
+    for (int i = 0; i < 5; i++) {
+      runtime.markReported(handle);
+    }
+    runtime.markReported(new TaskHandle(new TaskCategory("no_such_type", 0), NS, "x"));
+    Thread.sleep(300);
+
+    List<String> calls = new ArrayList<>();
+    for (var r = k8s.server().takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        r != null;
+        r = k8s.server().takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (r.getPath().contains(handle.name())) {
+        calls.add(r.getMethod() + " " + r.getPath());
+      }
+    }
+    assertThat(calls).isEmpty();
+    assertThat(
+            jobs()
+                .inNamespace(NS)
+                .withName(handle.name())
+                .get()
+                .getMetadata()
+                .getLabels()
+                .get(ExecutionLabels.TERMINAL_REPORTED_AT))
+        .isEqualTo(first);
+  }
 }
