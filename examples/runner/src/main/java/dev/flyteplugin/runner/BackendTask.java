@@ -139,6 +139,8 @@ final class BackendTask implements RunnableTask {
         throw abortedError(nodeId);
       }
       if (status.isTerminal()) {
+        // As the agent does once propeller has the result: the sweeper may clean up after the TTL.
+        run.runtime().markReported(handle);
         return status;
       }
       try {

@@ -60,10 +60,14 @@ public final class EmbeddedBackend implements AutoCloseable {
                 .withHistoryServerUrl("http://localhost:18080")));
   }
 
-  /** Finished resources are swept a few seconds after they end, as in a cluster (hours there). */
+  /**
+   * Finished resources are swept a few seconds after the runner saw their result, as in a cluster
+   * (hours there). No minimum TTL: the runner is the only poller and reads the result at once.
+   */
   public static RuntimeConfig defaultConfig() {
     return RuntimeConfig.defaults()
         .withDefaultNamespace("flytesnacks-development")
+        .withMinCleanupTtl(Duration.ZERO)
         .withCleanup(Duration.ofSeconds(2), Duration.ofMillis(500));
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import flyteidl.admin.AgentOuterClass.TaskExecutionMetadata;
 import flyteidl.core.Literals.LiteralMap;
 import flyteidl.core.Tasks.TaskTemplate;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -19,6 +20,10 @@ import java.util.Map;
  * @param resourceName the name the runtime gives the resource
  * @param namespace the namespace the runtime creates the resource in
  * @param executionLabels the labels that identify this execution; worth copying onto pods
+ * @param minRetention the least time a finished resource must be kept: propeller may not have
+ *     polled its final status before. A plugin whose operator deletes finished resources by itself
+ *     (e.g. Spark's {@code timeToLiveSeconds}) must not let it do so earlier; the runtime deletes
+ *     them itself once propeller has seen the result.
  */
 public record TaskContext(
     TaskTemplate template,
@@ -27,7 +32,8 @@ public record TaskContext(
     TaskExecutionMetadata metadata,
     String resourceName,
     String namespace,
-    Map<String, String> executionLabels) {
+    Map<String, String> executionLabels,
+    Duration minRetention) {
   public TaskContext {
     requireNonNull(template, "template");
     requireNonNull(inputs, "inputs");
@@ -36,5 +42,29 @@ public record TaskContext(
     requireNonNull(resourceName, "resourceName");
     requireNonNull(namespace, "namespace");
     executionLabels = Map.copyOf(executionLabels);
+    requireNonNull(minRetention, "minRetention");
+    if (minRetention.isNegative()) {
+      throw new IllegalArgumentException("minRetention must not be negative, got " + minRetention);
+    }
+  }
+
+  /** A context without a minimum retention (tests, local runs). */
+  public TaskContext(
+      TaskTemplate template,
+      LiteralMap inputs,
+      String outputPrefix,
+      TaskExecutionMetadata metadata,
+      String resourceName,
+      String namespace,
+      Map<String, String> executionLabels) {
+    this(
+        template,
+        inputs,
+        outputPrefix,
+        metadata,
+        resourceName,
+        namespace,
+        executionLabels,
+        Duration.ZERO);
   }
 }

@@ -22,8 +22,23 @@ public final class ExecutionLabels {
   public static final String TASK_NAME = PREFIX + "task-name";
   public static final String RETRY_ATTEMPT = PREFIX + "retry-attempt";
 
-  /** A hash of the full task execution id: equal only for the same attempt. */
+  /**
+   * A hash of the lineage (output prefix, ids) and the attempt: equal only for the same attempt of
+   * the same lineage. Create adopts an existing resource only when it carries the same key.
+   */
   public static final String ATTEMPT_KEY = PREFIX + "attempt-key";
+
+  /** A hash of the lineage without the attempt: shared by every attempt of one node lineage. */
+  public static final String LINEAGE_KEY = PREFIX + "lineage-key";
+
+  /** Which deployment created the resource: each one sweeps only its own. */
+  public static final String INSTANCE = PREFIX + "instance";
+
+  /**
+   * When a terminal status of the task reached propeller (epoch seconds). A label, not an
+   * annotation: the informer cache keeps labels only, and the sweeper reads the cache.
+   */
+  public static final String TERMINAL_REPORTED_AT = PREFIX + "terminal-reported-at";
 
   /** Annotation with the full task execution id as text. */
   public static final String TASK_EXECUTION_ID_ANNOTATION = PREFIX + "task-execution-id";
@@ -31,8 +46,12 @@ public final class ExecutionLabels {
   private ExecutionLabels() {}
 
   /** The labels identifying this attempt, created by {@code managedBy} for {@code category}. */
-  public static Map<String, String> of(
-      TaskExecutionIdentifier id, TaskCategory category, String managedBy) {
+  static Map<String, String> of(
+      TaskExecutionIdentifier id,
+      TaskIdentity identity,
+      TaskCategory category,
+      String managedBy,
+      String instance) {
     var exec = id.getNodeExecutionId().getExecutionId();
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(MANAGED_BY, managedBy);
@@ -44,13 +63,10 @@ public final class ExecutionLabels {
     labels.put(NODE_ID, ResourceNames.labelValue(id.getNodeExecutionId().getNodeId()));
     labels.put(TASK_NAME, ResourceNames.labelValue(id.getTaskId().getName()));
     labels.put(RETRY_ATTEMPT, Integer.toString(id.getRetryAttempt()));
-    labels.put(ATTEMPT_KEY, attemptKey(id));
+    labels.put(ATTEMPT_KEY, identity.attemptKey());
+    labels.put(LINEAGE_KEY, identity.lineageKey());
+    labels.put(INSTANCE, instance);
     return labels;
-  }
-
-  /** The hash that identifies one attempt. */
-  public static String attemptKey(TaskExecutionIdentifier id) {
-    return ResourceNames.hash(ResourceNames.canonicalId(id), 20);
   }
 
   /**

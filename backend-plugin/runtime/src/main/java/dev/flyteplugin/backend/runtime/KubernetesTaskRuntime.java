@@ -10,7 +10,6 @@ import dev.flyteplugin.backend.api.PhaseInfo;
 import dev.flyteplugin.backend.api.ResourceBuildException;
 import dev.flyteplugin.backend.api.ResourceIdentity;
 import dev.flyteplugin.backend.api.TaskContext;
-import dev.flyteplugin.backend.api.TaskInfo;
 import flyteidl.core.Execution.ExecutionError;
 import flyteidl.core.Execution.TaskExecution;
 import flyteidl.core.IdentifierOuterClass.TaskExecutionIdentifier;
@@ -51,6 +50,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state lives in the API server: a new instance answers for resources created by an earlier
  * one. Resources without this runtime's managed-by label are never read, aborted or deleted.
+ *
+ * <p>The concerns live in small classes behind this facade: {@link TaskIdentity} (names and keys by
+ * lineage and attempt), {@link Launcher} (create within the caller's deadline, adoption, abort of
+ * earlier attempts), {@link PendingCreations} (tasks waiting for quota), {@link StatusReader}
+ * (GetTask answers that never strand a task), {@link CleanupSweeper} (cleanup after propeller saw
+ * the result) and {@link WatchHealth}.
  */
 public final class KubernetesTaskRuntime implements TaskRuntime {
   private static final Logger log = LoggerFactory.getLogger(KubernetesTaskRuntime.class);
@@ -61,9 +66,13 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   private final Clock clock;
   private final Map<InformerKey, SharedIndexInformer<GenericKubernetesResource>> informers =
       new ConcurrentHashMap<>();
-  private final Map<TaskHandle, Instant> recentlyCreated = new ConcurrentHashMap<>();
-  private final CleanupSweeper sweeper;
   private final ScheduledExecutorService scheduler;
+  private final ApiCalls api;
+  private final Launcher launcher;
+  private final StatusReader statusReader;
+  private final PendingCreations pending;
+  private final CleanupSweeper sweeper;
+  private final WatchHealth watchHealth = new WatchHealth();
   private volatile boolean started;
 
   private KubernetesTaskRuntime(Builder builder) {
@@ -71,14 +80,21 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
     this.registry = requireNonNull(builder.registry, "registry");
     this.config = requireNonNull(builder.config, "config");
     this.clock = requireNonNull(builder.clock, "clock");
+    // Sweeps, watch-health looks, reported marks, abandoned-create cleanup and aborts of earlier
+    // attempts: all short, bounded API calls.
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
+        Executors.newScheduledThreadPool(
+            2,
             r -> {
-              Thread t = new Thread(r, "flyteplugin-runtime-sweeper");
+              Thread t = new Thread(r, "flyteplugin-runtime-background");
               t.setDaemon(true);
               return t;
             });
-    this.sweeper = new CleanupSweeper(this, clock);
+    this.api = new ApiCalls(client, clock);
+    this.launcher = new Launcher(api, config, scheduler);
+    this.pending = new PendingCreations(api, config);
+    this.statusReader = new StatusReader(api, config, this::informerOf, pending);
+    this.sweeper = new CleanupSweeper(this, api, config, scheduler);
   }
 
   public static Builder builder() {
@@ -110,7 +126,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
       return this;
     }
 
-    /** The clock of cleanup TTLs and the cache grace period (tests). */
+    /** The clock of deadlines, cleanup TTLs and the cache grace period (tests). */
     public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
@@ -147,6 +163,11 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
     long interval = config.sweepInterval().toMillis();
     scheduler.scheduleWithFixedDelay(
         sweeper::sweepSafely, interval, interval, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> watchHealth.poll(informers.values()),
+        0,
+        WATCH_HEALTH_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
     started = true;
     log.info(
         "Kubernetes task runtime started for {} (managed-by={}, cleanup TTL {})",
@@ -176,6 +197,9 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
    * tracked task at a few KB of heap. Plugins see cached objects without their spec (documented on
    * {@code OperatorPlugin#phase}).
    */
+  /** How often the watches are looked at for {@link #health()}. */
+  static final Duration WATCH_HEALTH_INTERVAL = Duration.ofMillis(100);
+
   static final String[] CACHED_FIELDS = {
     "metadata.uid",
     "metadata.labels",
@@ -200,6 +224,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
             CACHED_FIELDS));
     informer.exceptionHandler(
         (isStarted, t) -> {
+          watchHealth.failed();
           log.warn("informer of {} failed, retrying: {}", key, t.toString());
           return true;
         });
@@ -246,9 +271,11 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
               + " empty: the runtime names resources after the execution id");
     }
     String namespace = namespaceOf(request);
-    String name = ResourceNames.resourceName(id, plugin.properties().maxNameLength());
+    TaskIdentity identity = TaskIdentity.of(request, plugin.properties().maxNameLength());
+    String name = identity.name();
     TaskHandle handle = new TaskHandle(category, namespace, name);
-    Map<String, String> ours = ExecutionLabels.of(id, category, config.managedBy());
+    Map<String, String> ours =
+        ExecutionLabels.of(id, identity, category, config.managedBy(), config.instance());
 
     GenericKubernetesResource resource;
     try {
@@ -261,7 +288,8 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
                   request.metadata(),
                   name,
                   namespace,
-                  ours));
+                  ours,
+                  config.minCleanupTtl()));
     } catch (ResourceBuildException e) {
       throw new TaskCreationException(
           TaskCreationException.Kind.INVALID_TASK,
@@ -280,14 +308,39 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
           "FailedToBuildResource: plugin " + plugin.getClass().getName() + " built no resource");
     }
     decorate(resource, plugin.identity(), request, handle, ours);
-    createOrAdopt(plugin.identity(), resource, handle, ours.get(ExecutionLabels.ATTEMPT_KEY));
-    Instant now = clock.instant();
-    // Forget creations the informer has had time to see (status() also forgets them when seen).
-    recentlyCreated
-        .values()
-        .removeIf(t -> Duration.between(t, now).compareTo(config.cacheGracePeriod()) > 0);
-    recentlyCreated.put(handle, now);
+    try {
+      launcher.create(plugin.identity(), resource, handle, identity.attemptKey(), deadline);
+    } catch (TaskCreationException e) {
+      if (e.kind() != TaskCreationException.Kind.QUOTA_EXCEEDED) {
+        throw e;
+      }
+      // Accepted, reported WAITING_FOR_RESOURCES and created when the quota allows it: an error
+      // here would spend one of the user's retries.
+      try {
+        pending.park(resource, handle, ours, e.getMessage(), deadline);
+      } catch (ApiCalls.DeadlineOver | KubernetesClientException notKept) {
+        log.warn("could not keep {} for later: {}", handle, notKept.toString());
+        throw e;
+      }
+      return handle;
+    }
+    statusReader.created(handle);
+    if (identity.attempt() > 0) {
+      // Off the caller's deadline: the new attempt stands whatever happens to the old ones.
+      runInBackground(
+          () ->
+              launcher.abortEarlierAttempts(
+                  plugin, handle, identity.lineageKey(), identity.attempt(), Deadline.none()));
+    }
     return handle;
+  }
+
+  private void runInBackground(Runnable task) {
+    try {
+      scheduler.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.warn("runtime closed, not run: {}", e.toString());
+    }
   }
 
   private String namespaceOf(TaskRequest request) throws TaskCreationException {
@@ -345,86 +398,6 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
     resource.setMetadata(meta);
   }
 
-  private void createOrAdopt(
-      ResourceIdentity identity,
-      GenericKubernetesResource resource,
-      TaskHandle handle,
-      String attemptKey)
-      throws TaskCreationException {
-    Duration backoff = config.createBackoff();
-    KubernetesClientException last = null;
-    for (int attempt = 1; attempt <= config.createAttempts(); attempt++) {
-      try {
-        resources(identity).inNamespace(handle.namespace()).resource(resource).create();
-        log.info("created {} {}/{}", identity.kind(), handle.namespace(), handle.name());
-        return;
-      } catch (KubernetesClientException e) {
-        last = e;
-        ApiError error = ApiError.classify(e);
-        if (error == ApiError.ALREADY_EXISTS) {
-          if (adoptExisting(identity, handle, attemptKey)) {
-            return;
-          }
-          // It vanished between create and get: try again.
-          continue;
-        }
-        if (!error.retryable()) {
-          throw error.toCreationException(identity, handle, e);
-        }
-        log.warn(
-            "create of {} {}/{} failed (attempt {}/{}): {}",
-            identity.kind(),
-            handle.namespace(),
-            handle.name(),
-            attempt,
-            config.createAttempts(),
-            e.getMessage());
-      }
-      if (attempt < config.createAttempts()) {
-        sleep(backoff);
-        backoff = min(backoff.multipliedBy(2), config.maxCreateBackoff());
-      }
-    }
-    throw ApiError.classify(last).toCreationException(identity, handle, last);
-  }
-
-  /**
-   * After AlreadyExists: adopts the resource if it is ours and for this very attempt.
-   *
-   * @return false when it is gone again (create should be retried)
-   */
-  private boolean adoptExisting(ResourceIdentity identity, TaskHandle handle, String attemptKey)
-      throws TaskCreationException {
-    GenericKubernetesResource existing =
-        resources(identity).inNamespace(handle.namespace()).withName(handle.name()).get();
-    if (existing == null) {
-      return false;
-    }
-    Map<String, String> labels = labelsOf(existing);
-    if (!config.managedBy().equals(labels.get(ExecutionLabels.MANAGED_BY))
-        || !attemptKey.equals(labels.get(ExecutionLabels.ATTEMPT_KEY))) {
-      throw new TaskCreationException(
-          TaskCreationException.Kind.INVALID_TASK,
-          "AlreadyExists: "
-              + identity.kind()
-              + " "
-              + handle.namespace()
-              + "/"
-              + handle.name()
-              + " exists but was not created by this runtime for this attempt (labels "
-              + ExecutionLabels.MANAGED_BY
-              + "="
-              + labels.get(ExecutionLabels.MANAGED_BY)
-              + ", "
-              + ExecutionLabels.ATTEMPT_KEY
-              + "="
-              + labels.get(ExecutionLabels.ATTEMPT_KEY)
-              + "); it is left untouched");
-    }
-    log.info("adopted existing {} {}/{}", identity.kind(), handle.namespace(), handle.name());
-    return true;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // status
 
@@ -435,117 +408,48 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
       throw new IllegalStateException(
           "call start() before status(): the informers are not running");
     }
-    SharedIndexInformer<GenericKubernetesResource> informer =
-        informers.get(new InformerKey(plugin.identity(), InformerKey.ALL_NAMESPACES));
-    if (informer == null) {
-      informer = informers.get(new InformerKey(plugin.identity(), handle.namespace()));
-    }
-    if (informer == null) {
-      return status(
-          PhaseInfo.systemPermanentFailure(
-              "NamespaceNotWatched",
-              "namespace '"
-                  + handle.namespace()
-                  + "' is not among this runtime's allowed namespaces "
-                  + config.allowedNamespaces().stream().sorted().toList(),
-              TaskInfo.empty()));
-    }
-    GenericKubernetesResource resource;
-    if (informer.hasSynced()) {
-      resource = informer.getStore().getByKey(key(plugin, handle));
-    } else {
-      // Only until the first list completes (e.g. right after a restart): one direct read, so a
-      // running task is not reported as queued again.
-      try {
-        resource =
-            resources(plugin.identity())
-                .inNamespace(handle.namespace())
-                .withName(handle.name())
-                .get();
-      } catch (KubernetesClientException e) {
-        return status(
-            PhaseInfo.queued(
-                "CacheNotSynced", "waiting for the informer's first list: " + e.getMessage()));
-      }
-    }
-    if (resource == null) {
-      Instant created = recentlyCreated.get(handle);
-      if (created != null
-          && Duration.between(created, clock.instant()).compareTo(config.cacheGracePeriod()) < 0) {
-        return status(
-            PhaseInfo.queued("ResourceNotYetObserved", "created, waiting for the watch event"));
-      }
-      // Our informer sees only resources with our managed-by label, so a foreign one looks gone.
-      return status(
-          PhaseInfo.systemRetryableFailure(
-              "ResourceDeletedExternally",
-              plugin.identity().kind()
-                  + " "
-                  + handle.namespace()
-                  + "/"
-                  + handle.name()
-                  + " managed by "
-                  + config.managedBy()
-                  + " does not exist: it was deleted externally (or never created by this"
-                  + " runtime)",
-              TaskInfo.empty()));
-    }
-    recentlyCreated.remove(handle);
-    Optional<String> foreign = foreignReason(resource, handle);
-    if (foreign.isPresent()) {
-      return status(
-          PhaseInfo.systemPermanentFailure("ForeignResource", foreign.get(), TaskInfo.empty()));
-    }
-    PhaseInfo phase;
-    try {
-      phase = plugin.phase(resource);
-    } catch (RuntimeException e) {
-      log.error("plugin {} failed to map the phase of {}", plugin.getClass().getName(), handle, e);
-      phase =
-          PhaseInfo.systemRetryableFailure(
-              "PhaseMappingFailed",
-              "plugin " + plugin.getClass().getName() + " could not read the resource: " + e,
-              TaskInfo.empty());
-    }
-    if (resource.getMetadata().getDeletionTimestamp() != null && !phase.phase().isTerminal()) {
-      // As the Go manager does: a non-terminal object being deleted will not finish.
-      return status(
-          PhaseInfo.systemRetryableFailure(
-              "UnexpectedObjectDeletion",
-              "the resource is being deleted while the task is " + phase.phase(),
-              phase.info()));
-    }
-    return status(phase);
+    return statusReader.status(plugin, handle);
   }
 
-  private Optional<String> foreignReason(GenericKubernetesResource resource, TaskHandle handle) {
-    Map<String, String> labels = labelsOf(resource);
-    if (!config.managedBy().equals(labels.get(ExecutionLabels.MANAGED_BY))) {
-      return Optional.of(
-          handle.namespace()
-              + "/"
-              + handle.name()
-              + " is not managed by "
-              + config.managedBy()
-              + "; refusing to touch it");
+  @Override
+  public Optional<TaskStatus> cachedStatus(TaskHandle handle) {
+    Optional<OperatorPlugin> plugin = registry.find(handle.category());
+    if (!started || plugin.isEmpty()) {
+      return Optional.empty(); // status() answers (or says what is wrong)
     }
-    String type = labels.get(ExecutionLabels.TASK_TYPE);
-    String version = labels.get(ExecutionLabels.TASK_TYPE_VERSION);
-    if (!ResourceNames.labelValue(handle.category().name()).equals(type)
-        || !Integer.toString(handle.category().version()).equals(version)) {
-      return Optional.of(
-          handle.namespace()
-              + "/"
-              + handle.name()
-              + " belongs to task type "
-              + type
-              + "@v"
-              + version
-              + ", not "
-              + handle.category()
-              + "; refusing to touch it");
+    return statusReader.cached(plugin.get(), handle);
+  }
+
+  @Override
+  public void markReported(TaskHandle handle) {
+    try {
+      registry.find(handle.category()).ifPresent(p -> sweeper.markReported(p, handle));
+    } catch (RuntimeException e) {
+      log.warn("could not record that {} was reported: {}", handle, e.toString());
     }
-    return Optional.empty();
+  }
+
+  @Override
+  public RuntimeHealth health() {
+    boolean watching =
+        started
+            && !informers.isEmpty()
+            && informers.values().stream().allMatch(SharedIndexInformer::isWatching);
+    watchHealth.poll(informers.values());
+    return new RuntimeHealth(hasSynced(), watching, watchHealth.restarts());
+  }
+
+  private Optional<SharedIndexInformer<GenericKubernetesResource>> informerOf(TaskHandle handle) {
+    Optional<OperatorPlugin> plugin = registry.find(handle.category());
+    if (plugin.isEmpty()) {
+      return Optional.empty();
+    }
+    SharedIndexInformer<GenericKubernetesResource> informer =
+        informers.get(new InformerKey(plugin.get().identity(), InformerKey.ALL_NAMESPACES));
+    if (informer == null) {
+      informer = informers.get(new InformerKey(plugin.get().identity(), handle.namespace()));
+    }
+    return Optional.ofNullable(informer);
   }
 
   static TaskStatus status(PhaseInfo info) {
@@ -572,47 +476,66 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   public void abort(TaskHandle handle, Deadline deadline) {
     OperatorPlugin plugin = registry.require(handle.category());
     ResourceIdentity identity = plugin.identity();
-    Resource<GenericKubernetesResource> ref =
-        resources(identity).inNamespace(handle.namespace()).withName(handle.name());
-    // A direct read (not the cache): abort must not act on a stale or foreign object.
-    GenericKubernetesResource resource = ref.get();
-    if (resource == null) {
-      log.info("abort of {}: already gone", handle);
-      return;
-    }
-    foreignReason(resource, handle)
-        .ifPresent(
-            reason -> {
-              throw new ForeignResourceException(handle, "cannot abort: " + reason);
-            });
-    AbortAction action =
-        plugin instanceof AbortablePlugin abortable
-            ? abortable.onAbort(resource)
-            : AbortAction.delete();
-    if (action.patch().isPresent()) {
-      String json = client.getKubernetesSerialization().asJson(action.patch().get());
-      try {
-        ref.patch(PatchContext.of(PatchType.JSON_MERGE), json);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404) {
-          throw e;
-        }
+    try {
+      // A direct read (not the cache): abort must not act on a stale or foreign object.
+      GenericKubernetesResource resource =
+          api.call(
+              deadline,
+              Optional.of(config.apiReadTimeout()),
+              "reading " + handle + " to abort it",
+              op -> op.inNamespace(handle.namespace()).withName(handle.name()).get(),
+              identity);
+      if (resource == null) {
+        pending.discard(handle); // a task waiting for quota must not start later
+        log.info("abort of {}: already gone", handle);
+        return;
       }
-      log.info("aborted {} by patch", handle);
-      return;
+      statusReader
+          .foreignReason(resource, handle)
+          .ifPresent(
+              reason -> {
+                throw new ForeignResourceException(handle, "cannot abort: " + reason);
+              });
+      AbortAction action =
+          plugin instanceof AbortablePlugin abortable
+              ? abortable.onAbort(resource)
+              : AbortAction.delete();
+      if (action.patch().isPresent()) {
+        String json = client.getKubernetesSerialization().asJson(action.patch().get());
+        try {
+          api.call(
+              deadline,
+              Optional.empty(),
+              "patching " + handle + " to abort it",
+              op ->
+                  op.inNamespace(handle.namespace())
+                      .withName(handle.name())
+                      .patch(PatchContext.of(PatchType.JSON_MERGE), json),
+              identity);
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 404) {
+            throw e;
+          }
+        }
+        log.info("aborted {} by patch", handle);
+        return;
+      }
+      api.call(
+          deadline,
+          Optional.empty(),
+          "deleting " + handle + " to abort it",
+          op ->
+              op.inNamespace(handle.namespace())
+                  .withName(handle.name())
+                  .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                  .delete(),
+          identity);
+    } catch (ApiCalls.DeadlineOver e) {
+      throw new java.util.concurrent.CancellationException(
+          "abort of " + handle + " not done: " + e.getMessage());
     }
-    deleteOwned(identity, resource);
-    recentlyCreated.remove(handle);
+    statusReader.forget(handle);
     log.info("aborted {} by deletion", handle);
-  }
-
-  /** Deletes one of our resources with its dependents; NotFound is success. */
-  void deleteOwned(ResourceIdentity identity, GenericKubernetesResource resource) {
-    resources(identity)
-        .inNamespace(resource.getMetadata().getNamespace())
-        .withName(resource.getMetadata().getName())
-        .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-        .delete();
   }
 
   @Override
@@ -625,6 +548,14 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
 
   // ---------------------------------------------------------------------------------------------
   // shared with the sweeper
+
+  CleanupSweeper sweeper() {
+    return sweeper;
+  }
+
+  StatusReader statusReader() {
+    return statusReader;
+  }
 
   Map<InformerKey, SharedIndexInformer<GenericKubernetesResource>> informers() {
     return informers;
@@ -666,25 +597,5 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   static Map<String, String> labelsOf(GenericKubernetesResource resource) {
     Map<String, String> labels = resource.getMetadata().getLabels();
     return labels == null ? Map.of() : labels;
-  }
-
-  private static String key(OperatorPlugin plugin, TaskHandle handle) {
-    return plugin.identity().namespaced()
-        ? handle.namespace() + "/" + handle.name()
-        : handle.name();
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private static void sleep(Duration duration) throws TaskCreationException {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TaskCreationException(
-          TaskCreationException.Kind.TRANSIENT, "interrupted while retrying create", e);
-    }
   }
 }

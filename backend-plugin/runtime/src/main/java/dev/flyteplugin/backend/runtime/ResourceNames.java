@@ -9,10 +9,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Deterministic Kubernetes names and label values for task executions. Like propeller's generated
- * names (flyteplugins {@code pluginmachinery/utils.ConvertToDNS1123SubdomainCompatibleString} and
- * the task execution id's generated name), one attempt always maps to the same name, different
- * attempts never share one.
+ * Deterministic Kubernetes names and label values (flyteplugins {@code
+ * pluginmachinery/utils.ConvertToDNS1123SubdomainCompatibleString}). Resource names come from
+ * {@link TaskIdentity}.
  */
 public final class ResourceNames {
   private static final Pattern LABEL_VALUE =
@@ -22,24 +21,15 @@ public final class ResourceNames {
   private ResourceNames() {}
 
   /**
-   * The resource name of one task attempt: {@code <execution>-<node>-<attempt>}, lower-cased and
-   * reduced to DNS-1123 characters. When that changed the text or the result is longer than {@code
-   * maxLength}, a hash of the full id is appended (shortening the readable part), so two attempts
-   * never collide.
+   * A DNS-1123 name of at most {@code maxLength}: {@code readable} lower-cased and reduced to
+   * DNS-1123 characters (shortened to fit), then {@code -} and a hash of {@code hashSource}. The
+   * hash is always there: readable parts collide (node ids repeat in an execution, and {@code x-n1}
+   * + {@code n2} reads like {@code x} + {@code n1-n2}).
    */
-  public static String resourceName(TaskExecutionIdentifier id, int maxLength) {
-    String readable =
-        id.getNodeExecutionId().getExecutionId().getName()
-            + "-"
-            + id.getNodeExecutionId().getNodeId()
-            + "-"
-            + id.getRetryAttempt();
+  static String hashedName(String readable, String hashSource, int maxLength, int hashLength) {
+    String hash = hash(hashSource, hashLength);
+    int keep = Math.max(0, maxLength - hashLength - 1);
     String dns = toDns1123(readable);
-    if (dns.equals(readable) && dns.length() <= maxLength) {
-      return dns;
-    }
-    String hash = hash(canonicalId(id), HASH_LENGTH);
-    int keep = Math.max(0, maxLength - HASH_LENGTH - 1);
     String prefix = trimDashes(dns.substring(0, Math.min(keep, dns.length())));
     return prefix.isEmpty() ? "t" + hash.substring(1) : prefix + "-" + hash;
   }

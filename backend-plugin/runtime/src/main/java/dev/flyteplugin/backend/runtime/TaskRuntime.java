@@ -49,8 +49,10 @@ public interface TaskRuntime extends AutoCloseable {
   TaskHandle create(TaskRequest request, Deadline deadline) throws TaskCreationException;
 
   /**
-   * The task's current status, read from the informer cache (no API call). Never throws for a
-   * transient API-server problem: it answers from the last known state.
+   * The task's current status, read from the informer cache; on a miss (cache not synced, or the
+   * object absent past the grace period) one bounded read of the API server decides, and only its
+   * 404 means the resource is gone. Never throws for an API-server problem: it answers the last
+   * status it reported for the task, else a non-terminal status saying the status is unknown.
    *
    * @throws UnknownTaskTypeException when no plugin serves the handle's category
    */

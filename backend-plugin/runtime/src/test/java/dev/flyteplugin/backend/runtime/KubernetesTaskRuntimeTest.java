@@ -81,8 +81,10 @@ class KubernetesTaskRuntimeTest {
   void createdResourceCarriesNameLabelsAnnotationsAndSpec() throws Exception {
     TaskHandle handle = runtime.create(TestTasks.request("exec1", 0));
 
-    assertThat(handle).isEqualTo(new TaskHandle(new TaskCategory("test_job", 0), NS, "exec1-n0-0"));
-    GenericKubernetesResource job = jobs().inNamespace(NS).withName("exec1-n0-0").get();
+    assertThat(handle.category()).isEqualTo(new TaskCategory("test_job", 0));
+    assertThat(handle.namespace()).isEqualTo(NS);
+    assertThat(handle.name()).matches("exec1-n0-0-[0-9a-f]{10}");
+    GenericKubernetesResource job = jobs().inNamespace(NS).withName(handle.name()).get();
     assertThat(job.getMetadata().getLabels())
         .containsEntry(ExecutionLabels.MANAGED_BY, RuntimeConfig.DEFAULT_MANAGED_BY)
         .containsEntry(ExecutionLabels.EXECUTION_ID, "exec1")
@@ -91,6 +93,8 @@ class KubernetesTaskRuntimeTest {
         .containsEntry(ExecutionLabels.NODE_ID, "n0")
         .containsEntry(ExecutionLabels.TASK_NAME, "my.tasks.Job")
         .containsEntry(ExecutionLabels.RETRY_ATTEMPT, "0")
+        .containsEntry(ExecutionLabels.INSTANCE, RuntimeConfig.DEFAULT_MANAGED_BY)
+        .containsKeys(ExecutionLabels.ATTEMPT_KEY, ExecutionLabels.LINEAGE_KEY)
         .containsEntry("team", "data");
     assertThat(job.getMetadata().getAnnotations())
         .containsEntry("owner", "someone@example.com")
@@ -112,7 +116,7 @@ class KubernetesTaskRuntimeTest {
     await().until(() -> phaseOf(handle) == Phase.RUNNING);
     assertThat(runtime.status(handle).logLinks())
         .extracting(l -> l.getUri())
-        .containsExactly("https://logs.example/exec2-n0-0");
+        .containsExactly("https://logs.example/" + handle.name());
 
     setState(handle, Map.of("state", "Failed", "message", "boom"));
     await().until(() -> phaseOf(handle) == Phase.RETRYABLE_FAILED);
@@ -131,13 +135,19 @@ class KubernetesTaskRuntimeTest {
     await().until(() -> phaseOf(handle) == Phase.RUNNING);
 
     GenericKubernetesResource cached =
-        runtime.informers().values().iterator().next().getStore().getByKey(NS + "/exec15-n0-0");
+        runtime
+            .informers()
+            .values()
+            .iterator()
+            .next()
+            .getStore()
+            .getByKey(NS + "/" + handle.name());
 
     assertThat(cached.getAdditionalProperties()).containsKey("status").doesNotContainKey("spec");
     assertThat(cached.getMetadata().getLabels())
         .containsEntry(ExecutionLabels.MANAGED_BY, RuntimeConfig.DEFAULT_MANAGED_BY);
     assertThat(cached.getMetadata().getUid()).isNotBlank();
-    assertThat(jobs().inNamespace(NS).withName("exec15-n0-0").get().getAdditionalProperties())
+    assertThat(jobs().inNamespace(NS).withName(handle.name()).get().getAdditionalProperties())
         .containsKey("spec");
   }
 
@@ -173,14 +183,17 @@ class KubernetesTaskRuntimeTest {
 
   @Test
   void aForeignResourceWithOurNameIsNotAdoptedNorTouched() {
-    jobs().inNamespace(NS).resource(foreignJob("exec4-n0-0")).create();
+    String name = TestTasks.nameOf(TestTasks.request("exec4", 0));
+    jobs().inNamespace(NS).resource(foreignJob(name)).create();
 
     assertThatThrownBy(() -> runtime.create(TestTasks.request("exec4", 0)))
         .isInstanceOfSatisfying(
             TaskCreationException.class,
             e -> assertThat(e.kind()).isEqualTo(TaskCreationException.Kind.INVALID_TASK))
-        .hasMessageContaining("not created by this runtime");
-    assertThat(jobs().inNamespace(NS).withName("exec4-n0-0").get().getMetadata().getLabels())
+        .hasMessageContaining("belongs to another task")
+        .hasMessageContaining(ExecutionLabels.MANAGED_BY + "=null")
+        .hasMessageContaining(ExecutionLabels.MANAGED_BY + "=" + RuntimeConfig.DEFAULT_MANAGED_BY);
+    assertThat(jobs().inNamespace(NS).withName(name).get().getMetadata().getLabels())
         .containsEntry("owner", "someone-else");
   }
 
@@ -202,7 +215,10 @@ class KubernetesTaskRuntimeTest {
         .isInstanceOf(ForeignResourceException.class)
         .hasMessageContaining("not managed by " + RuntimeConfig.DEFAULT_MANAGED_BY);
     assertThat(jobs().inNamespace(NS).withName("not-ours").get()).isNotNull();
-    assertThat(runtime.status(handle).phase()).isEqualTo(Phase.RETRYABLE_FAILED);
+    // Not in our cache; the API server has it, but it is not ours: a permanent failure.
+    TaskStatus status = runtime.status(handle);
+    assertThat(status.phase()).isEqualTo(Phase.FAILED);
+    assertThat(status.reason()).isEqualTo("ForeignResource");
   }
 
   @Test
@@ -261,7 +277,7 @@ class KubernetesTaskRuntimeTest {
   }
 
   @Test
-  void theSweeperRemovesOnlyFinishedResourcesOfOurOwnAfterTheTtl() throws Exception {
+  void theSweeperDeletesFinishedResourcesOnlyAfterPropellerSawThemPlusTheTtl() throws Exception {
     runtime.close();
     TestClock clock = new TestClock();
     runtime =
@@ -269,22 +285,35 @@ class KubernetesTaskRuntimeTest {
             .client(client)
             .registry(PluginRegistry.of(new TestJobPlugin()))
             .config(
-                RuntimeConfig.defaults().withCleanup(Duration.ofMinutes(10), Duration.ofMillis(20)))
+                RuntimeConfig.defaults()
+                    .withCleanup(Duration.ofMinutes(10), Duration.ofMillis(20))
+                    .withUnreportedCleanupLimit(Duration.ofDays(1)))
             .clock(clock)
             .build();
     runtime.start();
-    TaskHandle done = runtime.create(TestTasks.request("done", 0));
-    TaskHandle longAgo = runtime.create(TestTasks.request("longago", 0));
+    TaskHandle reported = runtime.create(TestTasks.request("reported", 0));
+    TaskHandle unreported = runtime.create(TestTasks.request("unreported", 0));
     TaskHandle running = runtime.create(TestTasks.request("running", 0));
+    TaskHandle otherInstance = runtime.create(TestTasks.request("otherinstance", 0));
     jobs().inNamespace(NS).resource(foreignJob("foreign-done")).create();
-    setState(done, Map.of("state", "Succeeded"));
+    setState(reported, Map.of("state", "Succeeded"));
+    // Ended 11 minutes ago by its own record, but propeller never saw it.
     setState(
-        longAgo,
+        unreported,
         Map.of(
             "state", "Failed",
             "message", "x",
             "finishedAt", clock.instant().minus(Duration.ofMinutes(11)).toString()));
     setState(running, Map.of("state", "Running"));
+    setState(otherInstance, Map.of("state", "Succeeded"));
+    jobs()
+        .inNamespace(NS)
+        .withName(otherInstance.name())
+        .edit(
+            j -> {
+              j.getMetadata().getLabels().put(ExecutionLabels.INSTANCE, "another-deployment");
+              return j;
+            });
     jobs()
         .inNamespace(NS)
         .withName("foreign-done")
@@ -293,24 +322,41 @@ class KubernetesTaskRuntimeTest {
               j.setAdditionalProperty("status", Map.of("state", "Succeeded"));
               return j;
             });
+    await().until(() -> runtime.status(reported).phase() == Phase.SUCCEEDED);
+    await().until(() -> runtime.status(otherInstance).phase() == Phase.SUCCEEDED);
 
-    // Terminated 11 minutes ago by its own record: gone at the next sweep.
+    runtime.markReported(reported);
+    runtime.markReported(otherInstance);
     await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> jobs().inNamespace(NS).withName(longAgo.name()).get() == null);
-    // Seen terminal just now: kept for the TTL.
-    await().until(() -> runtime.status(done).phase() == Phase.SUCCEEDED);
+        .until(
+            () ->
+                jobs()
+                    .inNamespace(NS)
+                    .withName(reported.name())
+                    .get()
+                    .getMetadata()
+                    .getLabels()
+                    .containsKey(ExecutionLabels.TERMINAL_REPORTED_AT));
     Thread.sleep(200);
-    assertThat(jobs().inNamespace(NS).withName(done.name()).get()).isNotNull();
+    assertThat(jobs().inNamespace(NS).withName(reported.name()).get()).isNotNull();
+    assertThat(jobs().inNamespace(NS).withName(unreported.name()).get()).isNotNull();
 
     clock.advance(Duration.ofMinutes(10));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> jobs().inNamespace(NS).withName(done.name()).get() == null);
-    clock.advance(Duration.ofHours(5));
+        .until(() -> jobs().inNamespace(NS).withName(reported.name()).get() == null);
+    Thread.sleep(200);
+    // Finished 21 minutes ago but never reported: kept until the unreported limit.
+    assertThat(jobs().inNamespace(NS).withName(unreported.name()).get()).isNotNull();
+
+    clock.advance(Duration.ofDays(1));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> jobs().inNamespace(NS).withName(unreported.name()).get() == null);
     Thread.sleep(200);
     assertThat(jobs().inNamespace(NS).withName(running.name()).get()).isNotNull();
     assertThat(jobs().inNamespace(NS).withName("foreign-done").get()).isNotNull();
+    assertThat(jobs().inNamespace(NS).withName(otherInstance.name()).get()).isNotNull();
   }
 
   @Test

@@ -39,7 +39,26 @@ final class TestTasks {
     return request(execution, attempt, TestJobPlugin.TYPE, Struct.getDefaultInstance());
   }
 
+  /**
+   * The output prefix propeller gives a top-level node {@code n0}: {@code
+   * <metadata>/<execution>/n0/data/<attempt>} (its data dir, then the attempt).
+   */
+  static String outputPrefix(String execution, int attempt) {
+    return "s3://bucket/metadata/propeller/" + execution + "/n0/data/" + attempt;
+  }
+
   static TaskRequest request(String execution, int attempt, String type, Struct custom) {
+    return request(execution, "n0", attempt, outputPrefix(execution, attempt), type, custom);
+  }
+
+  /** A request of any node and output prefix (map-task subnodes, sub-workflow children). */
+  static TaskRequest request(String execution, String node, int attempt, String outputPrefix) {
+    return request(
+        execution, node, attempt, outputPrefix, TestJobPlugin.TYPE, Struct.getDefaultInstance());
+  }
+
+  static TaskRequest request(
+      String execution, String node, int attempt, String outputPrefix, String type, Struct custom) {
     TaskTemplate template =
         TaskTemplate.newBuilder()
             .setType(type)
@@ -49,13 +68,17 @@ final class TestTasks {
             .build();
     TaskExecutionMetadata metadata =
         TaskExecutionMetadata.newBuilder()
-            .setTaskExecutionId(executionId(execution, "n0", attempt))
+            .setTaskExecutionId(executionId(execution, node, attempt))
             .setNamespace("flytesnacks-development")
             .putLabels("team", "data")
             .putAnnotations("owner", "someone@example.com")
             .build();
-    return new TaskRequest(
-        template, LiteralMap.getDefaultInstance(), "s3://bucket/out/" + execution, metadata);
+    return new TaskRequest(template, LiteralMap.getDefaultInstance(), outputPrefix, metadata);
+  }
+
+  /** The name the runtime gives a request's resource (the plugin's default max length). */
+  static String nameOf(TaskRequest request) {
+    return TaskIdentity.of(request, 50).name();
   }
 
   static Struct broken() {

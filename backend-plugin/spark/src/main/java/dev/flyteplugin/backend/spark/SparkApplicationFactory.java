@@ -86,7 +86,10 @@ final class SparkApplicationFactory {
     }
     spec.put("restartPolicy", restartPolicy(config.getRestartPolicy()));
     if (config.hasTimeToLiveSeconds()) {
-      spec.put("timeToLiveSeconds", config.getTimeToLiveSeconds());
+      // The operator deletes the application this long after it ends, whether or not propeller has
+      // seen the result: never earlier than the runtime's minimum retention.
+      long minimum = (context.minRetention().toMillis() + 999) / 1000;
+      spec.put("timeToLiveSeconds", Math.max(config.getTimeToLiveSeconds(), minimum));
     }
     putIfNotEmpty(spec, "batchScheduler", config.getBatchScheduler());
     Map<String, Object> schedulerOptions = new LinkedHashMap<>();

@@ -179,4 +179,49 @@ class SparkApplicationFactoryTest {
         .hasMessageContaining("FLYTEPLUGIN_SPARK_LOG_LINKS")
         .hasMessageContaining("{pod}");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void anOperatorTtlBelowTheRuntimesMinimumRetentionIsRaisedToIt() throws Exception {
+    var request =
+        SparkTasks.request(
+            "app", SparkTasks.minimalConfig().toBuilder().setTimeToLiveSeconds(60).build());
+    var base = SparkTasks.context(request);
+    var context =
+        new dev.flyteplugin.backend.api.TaskContext(
+            base.template(),
+            base.inputs(),
+            base.outputPrefix(),
+            base.metadata(),
+            base.resourceName(),
+            base.namespace(),
+            base.executionLabels(),
+            java.time.Duration.ofMinutes(10));
+
+    Map<String, Object> spec =
+        (Map<String, Object>) plugin.build(context).getAdditionalProperties().get("spec");
+
+    // The operator would delete the application a minute after it ends, maybe before propeller
+    // polled the result: the runtime's 10 minutes win.
+    assertThat(spec).containsEntry("timeToLiveSeconds", 600L);
+    var longer =
+        SparkTasks.request(
+            "app", SparkTasks.minimalConfig().toBuilder().setTimeToLiveSeconds(7200).build());
+    Map<String, Object> kept =
+        (Map<String, Object>)
+            plugin
+                .build(
+                    new dev.flyteplugin.backend.api.TaskContext(
+                        longer.template(),
+                        longer.inputs(),
+                        longer.outputPrefix(),
+                        longer.metadata(),
+                        "app",
+                        base.namespace(),
+                        Map.of(),
+                        java.time.Duration.ofMinutes(10)))
+                .getAdditionalProperties()
+                .get("spec");
+    assertThat(kept).containsEntry("timeToLiveSeconds", 7200L);
+  }
 }

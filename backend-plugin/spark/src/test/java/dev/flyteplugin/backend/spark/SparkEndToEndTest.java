@@ -192,7 +192,9 @@ class SparkEndToEndTest {
   @Test
   void finishedApplicationsAreCleanedUpAfterTheTtlRunningOnesAreNot() throws Exception {
     startRuntime(
-        RuntimeConfig.defaults().withCleanup(Duration.ofMillis(500), Duration.ofMillis(100)));
+        RuntimeConfig.defaults()
+            .withMinCleanupTtl(Duration.ZERO)
+            .withCleanup(Duration.ofMillis(500), Duration.ofMillis(100)));
     startOperator(
         app -> {
           boolean slow = String.valueOf(app.getMetadata().getName()).startsWith("slow");
@@ -204,6 +206,7 @@ class SparkEndToEndTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> runtime.status(quick).phase() == Phase.SUCCEEDED);
+    runtime.markReported(quick); // as the agent does once propeller has the result
 
     var apps =
         k8s.client()
