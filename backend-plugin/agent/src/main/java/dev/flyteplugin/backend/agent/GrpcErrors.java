@@ -51,6 +51,12 @@ final class GrpcErrors {
     if (e instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).withCause(e).asException();
     }
+    if (e instanceof java.util.concurrent.CancellationException) {
+      // The runtime gave up because the caller's deadline passed or it cancelled (Deadline).
+      return Status.DEADLINE_EXCEEDED
+          .withDescription("the call's deadline passed or it was cancelled: " + e.getMessage())
+          .asException();
+    }
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
       return Status.CANCELLED.withDescription("the agent is shutting down").asException();

@@ -154,6 +154,7 @@ class KustomizeOverlaysTest {
         .contains("sparkoperator.k8s.io")
         .contains("sparkapplications/status")
         .contains("pods/log")
+        .containsPattern("- configmaps\\s+verbs:\\s+- get\\s+- list\\s+- create\\s+- delete")
         .doesNotContain("secrets")
         .doesNotContain("'*'");
     assertThat(only(docs, "ClusterRoleBinding")).contains("name: flyte-operator-agent");
