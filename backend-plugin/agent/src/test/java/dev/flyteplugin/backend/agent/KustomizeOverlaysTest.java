@@ -196,10 +196,135 @@ class KustomizeOverlaysTest {
         .containsPattern("name: FLYTE_AGENT_MIN_FLYTE_RELEASE\\s+value: \"?1\\.13\\.0\"?");
   }
 
+  /** The Spark operator's released manifests, as a pinned remote base. */
+  private static final Pattern OPERATOR_BASE =
+      Pattern.compile(
+          "(?m)^  - (https://github\\.com/kubeflow/spark-operator/config/default\\?ref=v\\d+\\.\\d+\\.\\d+)$");
+
+  @Test
+  void theSparkOperatorIsAPinnedRemoteBaseOfItsOwnReleasedManifests() throws Exception {
+    String kustomization =
+        Files.readString(DEPLOY.resolve("operators/spark-operator/kustomization.yaml"), UTF_8);
+    // A release tag, never a branch: the namespaces patch tests the arguments of that release.
+    assertThat(OPERATOR_BASE.matcher(kustomization).find()).as(kustomization).isTrue();
+    assertThat(kustomization).doesNotContain("ref=master").doesNotContain("ref=main");
+  }
+
+  /**
+   * The operator component and the stack overlay rendered offline: the remote base is replaced by a
+   * stand-in with the two Deployments the patches target, laid out as the pinned release has them
+   * (a few lines written here, not a copy of the operator's manifests). What needs the network is
+   * only the remote base itself.
+   */
+  @Test
+  void theStackOverlayMakesTheOperatorWatchFlytesNamespacesBesideTheAgentAndPropellersConfig(
+      @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path deploy = tmp.resolve("deploy");
+    copyTree(DEPLOY, deploy);
+    Path standIn = tmp.resolve("operator-release");
+    Files.createDirectories(standIn);
+    Files.writeString(
+        standIn.resolve("kustomization.yaml"),
+        "resources:\n  - deployments.yaml\nnamespace: spark-operator\n",
+        UTF_8);
+    Files.writeString(
+        standIn.resolve("deployments.yaml"),
+        standInDeployment("spark-operator-controller", "controller")
+            + "---\n"
+            + standInDeployment("spark-operator-webhook", "webhook"),
+        UTF_8);
+    Path operator = deploy.resolve("operators/spark-operator/kustomization.yaml");
+    String kustomization = Files.readString(operator, UTF_8);
+    Files.writeString(
+        operator,
+        OPERATOR_BASE
+            .matcher(kustomization)
+            .replaceFirst("  - " + operator.getParent().relativize(standIn)),
+        UTF_8);
+
+    List<String> docs = render(deploy.resolve("overlays/stack"));
+
+    for (String name : List.of("spark-operator-controller", "spark-operator-webhook")) {
+      String deployment =
+          docs.stream().filter(d -> d.contains("name: " + name + "\n")).findFirst().orElseThrow();
+      assertThat(deployment)
+          .contains(
+              "--namespaces=flytesnacks-development,flytesnacks-staging,flytesnacks-production")
+          .doesNotContain("- --namespaces=\n")
+          .contains("image: ghcr.io/kubeflow/spark-operator/controller:2.5.2");
+    }
+    assertThat(docs)
+        .anyMatch(
+            d -> d.contains("kind: Role\n") && d.contains("namespace: flytesnacks-development"))
+        .anyMatch(d -> d.contains("kind: ConfigMap") && d.contains("connector_service.yaml"));
+    String agent =
+        docs.stream()
+            .filter(
+                d -> d.contains("name: flyte-operator-agent\n") && d.contains("kind: Deployment"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(agent)
+        .containsPattern("name: FLYTEPLUGIN_SPARK_SERVICE_ACCOUNT\\s+value: spark-driver");
+  }
+
+  @Test
+  void theNamespacesPatchRefusesAnOperatorReleaseThatMovedTheArgument(
+      @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("moved");
+    Files.createDirectories(dir);
+    Files.copy(
+        DEPLOY.resolve("operators/spark-operator/watch-namespaces.yaml"),
+        dir.resolve("watch-namespaces.yaml"));
+    Files.writeString(
+        dir.resolve("deployments.yaml"),
+        standInDeployment("spark-operator-controller", "controller")
+            .replace("- --namespaces=\n", "- --controller-threads=10\n"),
+        UTF_8);
+    Files.writeString(
+        dir.resolve("kustomization.yaml"),
+        "resources:\n  - deployments.yaml\npatches:\n  - path: watch-namespaces.yaml\n"
+            + "    target:\n      kind: Deployment\n      name: spark-operator-controller\n",
+        UTF_8);
+    Process process =
+        new ProcessBuilder(renderer.commandFor(dir)).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isNotZero();
+  }
+
+  private static String standInDeployment(String name, String command) {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: "
+        + name
+        + "\nspec:\n  template:\n    spec:\n      containers:\n        - name: "
+        + command
+        + "\n          image: ghcr.io/kubeflow/spark-operator/controller\n          args:\n"
+        + "            - "
+        + command
+        + "\n            - start\n            - --zap-log-level=info\n"
+        + "            - --zap-encoder=console\n            - --namespaces=\n";
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var paths = Files.walk(from)) {
+      for (Path path : paths.toList()) {
+        Path target = to.resolve(from.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(path, target);
+        }
+      }
+    }
+  }
+
   private static List<String> render(String overlay) throws Exception {
+    return render(DEPLOY.resolve(overlay));
+  }
+
+  private static List<String> render(Path overlay) throws Exception {
     Path out = Files.createTempFile("kustomize", ".yaml");
     Process process =
-        new ProcessBuilder(renderer.commandFor(DEPLOY.resolve(overlay)))
+        new ProcessBuilder(renderer.commandFor(overlay))
             .redirectErrorStream(true)
             .redirectOutput(out.toFile())
             .start();
