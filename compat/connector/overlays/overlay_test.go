@@ -83,6 +83,20 @@ func TestOverlayConfigReadByTheConnectorPlugin(t *testing.T) {
 	if !ok {
 		t.Fatalf("the overlay has no connector_service.yaml key; keys: %v", keys(cm.Data))
 	}
+	checkReadByTheConnectorPlugin(t, body)
+}
+
+// The quickstart's file for the Flyte sandbox (~/.flyte/sandbox/config.yaml) means the same.
+func TestSandboxConfigReadByTheConnectorPlugin(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(overlayDir(t), "..", "..", "sandbox", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReadByTheConnectorPlugin(t, string(b))
+}
+
+func checkReadByTheConnectorPlugin(t *testing.T, body string) {
+	t.Helper()
 	f := filepath.Join(t.TempDir(), "connector_service.yaml")
 	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
