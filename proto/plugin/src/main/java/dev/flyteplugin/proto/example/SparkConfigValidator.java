@@ -88,7 +88,31 @@ public final class SparkConfigValidator {
               "\"" + config.getMainClass() + "\" is not a Java class name",
               "give a fully qualified class name such as com.example.Main"));
     }
-    if (config.getExtraArgumentsCount() > 0 && config.getMainClass().isEmpty()) {
+    boolean jvm =
+        switch (config.getApplicationType()) {
+          case PYTHON, R -> false;
+          default -> true;
+        };
+    if (!jvm && config.getMainApplicationFile().isEmpty()) {
+      // The default artifact is the task image's jar (jflyte's launcher): a Python or R
+      // application needs its own script, and then runs that program, not the task's run().
+      out.add(
+          new ConfigViolation(
+              "applicationType",
+              config.getApplicationType()
+                  + " needs mainApplicationFile: the default artifact is the task's jar, which"
+                  + " only a JVM application (JAVA, SCALA) can run",
+              "leave applicationType unset (JAVA) to run the task itself, or give"
+                  + " mainApplicationFile (e.g. local:///opt/app/main.py)"));
+    }
+    if (!jvm && !config.getMainClass().isEmpty()) {
+      out.add(
+          new ConfigViolation(
+              "mainClass",
+              "is ignored by a " + config.getApplicationType() + " application",
+              "remove mainClass, or use applicationType JAVA or SCALA"));
+    }
+    if (config.getExtraArgumentsCount() > 0 && config.getMainClass().isEmpty() && jvm) {
       // Without a main class of the user's, the driver runs the task through jflyte's launcher,
       // whose `execute` command takes exactly the task's own arguments and rejects any other, so
       // such a task could never run.

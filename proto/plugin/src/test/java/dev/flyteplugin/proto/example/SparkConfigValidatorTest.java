@@ -57,6 +57,38 @@ class SparkConfigValidatorTest {
   }
 
   @Test
+  void aPythonOrRApplicationNeedsItsOwnScriptAndNoMainClass() {
+    // The default artifact is the task's jar: only a JVM application can run it.
+    for (var type :
+        List.of(
+            SparkApplicationConfig.ApplicationType.PYTHON,
+            SparkApplicationConfig.ApplicationType.R)) {
+      assertThat(fields(minimal().setApplicationType(type).build()))
+          .containsExactly("applicationType");
+      assertThat(
+              fields(
+                  minimal()
+                      .setApplicationType(type)
+                      .setMainApplicationFile("local:///opt/app/main.py")
+                      .setMainClass("org.example.Main")
+                      .build()))
+          .containsExactly("mainClass");
+      assertThat(
+              SparkConfigValidator.violations(
+                  minimal()
+                      .setApplicationType(type)
+                      .setMainApplicationFile("local:///opt/app/main.py")
+                      .addExtraArguments("--verbose")
+                      .build()))
+          .isEmpty();
+    }
+    assertThat(
+            fields(
+                minimal().setApplicationType(SparkApplicationConfig.ApplicationType.SCALA).build()))
+        .isEmpty();
+  }
+
+  @Test
   void missingSparkVersionIsNamedWithAnExample() {
     List<ConfigViolation> violations =
         SparkConfigValidator.violations(SparkApplicationConfig.getDefaultInstance());
