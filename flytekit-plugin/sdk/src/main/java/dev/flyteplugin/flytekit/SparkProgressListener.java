@@ -2,11 +2,16 @@ package dev.flyteplugin.flytekit;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * One readable line per finished Spark stage and job of a task, instead of Spark's log: what the
@@ -15,6 +20,8 @@ import org.apache.spark.scheduler.StageInfo;
 final class SparkProgressListener extends SparkListener {
   private final String task;
   private final PrintStream out;
+  private final Map<Integer, String> callSites = new ConcurrentHashMap<>();
+  private final Map<String, String> queryCallSites = new ConcurrentHashMap<>();
 
   SparkProgressListener(String task, PrintStream out) {
     this.task = task;
@@ -23,26 +30,44 @@ final class SparkProgressListener extends SparkListener {
 
   @Override
   public void onJobStart(SparkListenerJobStart jobStart) {
-    out.printf(
-        Locale.ROOT,
-        "[spark] %s: job %d started, %d stage(s)%n",
-        task,
-        jobStart.jobId(),
-        jobStart.stageIds().size());
+    // Stages of adaptive queries are submitted from other threads and named after those; the
+    // query's start event has the call site of the task's action ("count at CountWords.java:40").
+    String callSite = null;
+    if (jobStart.properties() != null) {
+      String execution = jobStart.properties().getProperty("spark.sql.execution.root.id");
+      if (execution == null) {
+        execution = jobStart.properties().getProperty("spark.sql.execution.id");
+      }
+      callSite = execution == null ? null : queryCallSites.get(execution);
+    }
+    if (callSite != null) {
+      String label = callSite;
+      CollectionConverters.asJava(jobStart.stageIds())
+          .forEach(id -> callSites.put((Integer) id, label));
+    }
+  }
+
+  @Override
+  public void onOtherEvent(SparkListenerEvent event) {
+    if (event instanceof SparkListenerSQLExecutionStart start) {
+      queryCallSites.put(Long.toString(start.executionId()), start.description());
+    }
   }
 
   @Override
   public void onStageCompleted(SparkListenerStageCompleted completed) {
-    out.println(line(task, completed.stageInfo()));
+    StageInfo stage = completed.stageInfo();
+    out.println(line(task, stage, callSites.getOrDefault(stage.stageId(), stage.name())));
   }
 
   @Override
   public void onJobEnd(SparkListenerJobEnd jobEnd) {
-    String result = jobEnd.jobResult().toString().startsWith("JobSucceeded") ? "done" : "FAILED";
-    out.printf(Locale.ROOT, "[spark] %s: job %d %s%n", task, jobEnd.jobId(), result);
+    if (!jobEnd.jobResult().toString().startsWith("JobSucceeded")) {
+      out.printf(Locale.ROOT, "[spark] %s: job %d FAILED%n", task, jobEnd.jobId());
+    }
   }
 
-  static String line(String task, StageInfo stage) {
+  static String line(String task, StageInfo stage, String label) {
     long millis =
         stage.submissionTime().isDefined() && stage.completionTime().isDefined()
             ? (Long) stage.completionTime().get() - (Long) stage.submissionTime().get()
@@ -53,7 +78,7 @@ final class SparkProgressListener extends SparkListener {
           "[spark] %s: stage %d %s FAILED after %.1fs: %s",
           task,
           stage.stageId(),
-          stage.name(),
+          label,
           millis / 1000.0,
           firstLine(stage.failureReason().get()));
     }
@@ -62,7 +87,7 @@ final class SparkProgressListener extends SparkListener {
         "[spark] %s: stage %d %s: %d tasks in %.1fs",
         task,
         stage.stageId(),
-        stage.name(),
+        label,
         stage.numTasks(),
         millis / 1000.0);
   }

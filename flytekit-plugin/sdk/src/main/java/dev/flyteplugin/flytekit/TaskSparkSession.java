@@ -54,6 +54,7 @@ final class TaskSparkSession implements AutoCloseable {
    * @param out where stage progress lines go
    */
   static TaskSparkSession open(String taskName, SparkApplicationConfig config, PrintStream out) {
+    long start = System.nanoTime();
     SparkSession session;
     boolean local = !submitted();
     if (local) {
@@ -63,6 +64,13 @@ final class TaskSparkSession implements AutoCloseable {
     }
     SparkProgressListener progress = new SparkProgressListener(taskName, out);
     session.sparkContext().addSparkListener(progress);
+    out.printf(
+        java.util.Locale.ROOT,
+        "[spark] %s: Spark %s session ready in %.1fs (master %s)%n",
+        taskName,
+        session.version(),
+        (System.nanoTime() - start) / 1e9,
+        session.sparkContext().master());
     return new TaskSparkSession(session, local, progress);
   }
 

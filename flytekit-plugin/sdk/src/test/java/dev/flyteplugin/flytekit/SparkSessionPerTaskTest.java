@@ -263,10 +263,13 @@ class SparkSessionPerTaskTest {
 
     List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines)
-        .anyMatch(l -> l.matches("\\[spark] Progress: job \\d+ started, \\d+ stage\\(s\\)"));
-    assertThat(lines)
-        .anyMatch(l -> l.matches("\\[spark] Progress: stage \\d+ .+: \\d+ tasks in \\d+\\.\\ds"));
-    assertThat(lines).anyMatch(l -> l.matches("\\[spark] Progress: job \\d+ done"));
+        .isNotEmpty()
+        .allMatch(
+            l ->
+                l.matches(
+                    "\\[spark] Progress: stage \\d+ count at SparkSessionPerTaskTest.java:\\d+:"
+                        + " \\d+ tasks in \\d+\\.\\ds"),
+            "a stage line naming the task's action");
   }
 
   @Test
