@@ -262,7 +262,12 @@ class SparkSessionPerTaskTest {
     }
 
     List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
-    assertThat(lines)
+    assertThat(lines.get(0))
+        .matches(
+            "\\[spark] Progress: Spark "
+                + java.util.regex.Pattern.quote(SparkVersion.VERSION)
+                + " session ready in \\d+\\.\\ds \\(master local\\[2]\\)");
+    assertThat(lines.subList(1, lines.size()))
         .isNotEmpty()
         .allMatch(
             l ->

@@ -269,7 +269,7 @@ class ExamplePluginTaskProcessorTest {
             "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
             "public class PlainAnnotated extends SdkRunnableTask<Void, Void> {",
             "  public PlainAnnotated() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
-            "  @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
+            "  @Override public Void run(Void input) { return null; }",
             "}");
 
     assertThat(compile(source))
@@ -523,7 +523,7 @@ class ExamplePluginTaskProcessorTest {
             "@SuppressWarnings(\"rawtypes\")",
             "public class " + name + " extends SdkRunnableTask<Void, Void> {",
             "  public " + name + "() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
-            "  @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
+            "  @Override public Void run(Void input) { return null; }",
             "}"));
   }
 
