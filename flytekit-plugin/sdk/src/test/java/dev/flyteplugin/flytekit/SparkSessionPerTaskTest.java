@@ -29,6 +29,8 @@ import org.apache.spark.sql.SparkSession;
 import org.flyte.api.v1.ContainerError;
 import org.flyte.flytekit.SdkTypes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A plugin task's Spark session: one per execution, configured from the task's annotation, stopped
@@ -228,6 +230,32 @@ class SparkSessionPerTaskTest {
             })
         .hasMessageContaining("OutOfMemory: the Spark driver ran out of memory")
         .hasMessageContaining("driverMemory");
+  }
+
+  /**
+   * Spark failing under the task (Spark 4.1's {@code stop()} waits for running jobs, so a context
+   * shut down mid-job cannot be staged in-process: these are the messages the scheduler uses).
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "Job 3 cancelled because SparkContext was shut down",
+        "Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times, most recent failure:"
+            + " Lost task 0.3 in stage 1.0 (TID 7) (10.0.0.5 executor 2): ExecutorLostFailure"
+            + " (executor 2 exited caused by one of the running tasks) Reason: Executor heartbeat"
+            + " timed out after 120000 ms"
+      })
+  void sparkFailingInternallyIsARecoverableSystemError(String message) {
+    Throwable error = SparkFailures.classify("T", new org.apache.spark.SparkException(message));
+
+    assertThat(error)
+        .isInstanceOfSatisfying(
+            ContainerError.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo("SYSTEM:SparkInternal");
+              assertThat(e.getKind()).isEqualTo(ContainerError.Kind.RECOVERABLE);
+            })
+        .hasMessage("T: Spark failed: " + message);
   }
 
   @Test
