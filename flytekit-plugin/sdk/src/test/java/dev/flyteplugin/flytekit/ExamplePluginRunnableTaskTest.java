@@ -15,6 +15,7 @@ import dev.flyteplugin.proto.example.v1.ExecutorSpec;
 import dev.flyteplugin.proto.example.v1.RestartPolicy;
 import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
 import org.flyte.api.v1.RunnableTask;
 import org.flyte.flytekit.SdkTypes;
 import org.junit.jupiter.api.Test;
@@ -197,7 +198,7 @@ class ExamplePluginRunnableTaskTest {
     }
 
     @Override
-    public Void run(Void input) {
+    protected Void run(SparkSession spark, Void input) {
       return null;
     }
   }

@@ -1,15 +1,20 @@
 package dev.flyteplugin.examples.wordstats;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
 import com.google.auto.service.AutoService;
 import com.google.auto.value.AutoValue;
 import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;
 import dev.flyteplugin.flytekit.ExamplePluginTask;
 import dev.flyteplugin.flytekit.ExamplePluginTask.Conf;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import dev.flyteplugin.flytekit.SparkVersion;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.flyte.flytekit.SdkBindingData;
 import org.flyte.flytekit.SdkBindingDataFactory;
 import org.flyte.flytekit.SdkRunnableTask;
@@ -17,11 +22,12 @@ import org.flyte.flytekit.jackson.JacksonSdkType;
 
 /**
  * A plugin task: runs in the Spark driver (SparkApplication built by the backend from this
- * annotation). Counts words, distinct words and the most frequent word.
+ * annotation) and counts with Spark: words, distinct words and the most frequent word (ties: the
+ * alphabetically first).
  */
 @AutoService(SdkRunnableTask.class)
 @ExamplePluginTask(
-    sparkVersion = "3.5.1",
+    sparkVersion = SparkVersion.VERSION,
     executorInstances = 2,
     executorMemory = "2g",
     driverMemory = "1g",
@@ -34,23 +40,21 @@ public class CountWords extends ExamplePluginRunnableTask<TextInput, CountWords.
   }
 
   @Override
-  public Output run(TextInput input) {
-    String text = input.text().get().strip();
-    String[] words = text.isEmpty() ? new String[0] : text.split("\\s+");
-    Map<String, Long> counts =
-        Arrays.stream(words)
-            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-    String topWord =
-        counts.entrySet().stream()
-            .max(
-                Map.Entry.<String, Long>comparingByValue()
-                    .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
-            .map(Map.Entry::getKey)
-            .orElse("");
-    return Output.create(
-        SdkBindingDataFactory.of((long) words.length),
-        SdkBindingDataFactory.of((long) counts.size()),
-        SdkBindingDataFactory.of(topWord));
+  protected Output run(SparkSession spark, TextInput input) {
+    Dataset<Row> counts = TextDatasets.wordCounts(spark, input.text().get());
+    counts.cache(); // small: one row per distinct word
+    try {
+      Row totals = counts.agg(sum("count"), count(lit(1))).first();
+      long words = totals.isNullAt(0) ? 0 : totals.getLong(0);
+      List<Row> top =
+          counts.orderBy(col("count").desc(), col("word").asc()).limit(1).collectAsList();
+      return Output.create(
+          SdkBindingDataFactory.of(words),
+          SdkBindingDataFactory.of(totals.getLong(1)),
+          SdkBindingDataFactory.of(top.isEmpty() ? "" : top.get(0).getString(0)));
+    } finally {
+      counts.unpersist();
+    }
   }
 
   @AutoValue

@@ -1,23 +1,30 @@
 package dev.flyteplugin.examples.wordstats;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.sum;
+
 import com.google.auto.service.AutoService;
 import com.google.auto.value.AutoValue;
 import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;
 import dev.flyteplugin.flytekit.ExamplePluginTask;
-import java.util.Arrays;
-import java.util.Comparator;
+import dev.flyteplugin.flytekit.SparkVersion;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.flyte.flytekit.SdkBindingData;
 import org.flyte.flytekit.SdkBindingDataFactory;
 import org.flyte.flytekit.SdkRunnableTask;
 import org.flyte.flytekit.jackson.JacksonSdkType;
 
 /**
- * A second plugin task with its own Spark config: the longest word and the average word length. It
- * fails (as a user error) on a text without words, which the example's tests use.
+ * A second plugin task with its own Spark config: the longest word (ties: the alphabetically first)
+ * and the average word length, with Spark. It fails (as a user error) on a text without words,
+ * which the example's tests use.
  */
 @AutoService(SdkRunnableTask.class)
 @ExamplePluginTask(
-    sparkVersion = "3.5.1",
+    sparkVersion = SparkVersion.VERSION,
     executorInstances = 1,
     executorCores = 2,
     executorMemory = "1g",
@@ -30,20 +37,25 @@ public class MeasureWords extends ExamplePluginRunnableTask<TextInput, MeasureWo
   }
 
   @Override
-  public Output run(TextInput input) {
-    String text = input.text().get().strip();
-    if (text.isEmpty()) {
-      throw new IllegalArgumentException("the text has no words to measure");
+  protected Output run(SparkSession spark, TextInput input) {
+    Dataset<Row> counts =
+        TextDatasets.wordCounts(spark, input.text().get())
+            .withColumn("length", length(col("word")));
+    counts.cache(); // small: one row per distinct word
+    try {
+      Row totals = counts.agg(sum("count"), sum(col("length").multiply(col("count")))).first();
+      if (totals.isNullAt(0) || totals.getLong(0) == 0) {
+        throw new IllegalArgumentException("the text has no words to measure");
+      }
+      String longest =
+          counts.orderBy(col("length").desc(), col("word").asc()).limit(1).first().getString(0);
+      double average = (double) totals.getLong(1) / totals.getLong(0);
+      return Output.create(
+          SdkBindingDataFactory.of(longest),
+          SdkBindingDataFactory.of(Math.round(average * 100) / 100.0));
+    } finally {
+      counts.unpersist();
     }
-    String[] words = text.split("\\s+");
-    String longest =
-        Arrays.stream(words)
-            .max(Comparator.comparingInt(String::length).thenComparing(Comparator.reverseOrder()))
-            .orElseThrow();
-    double average = Arrays.stream(words).mapToInt(String::length).average().orElse(0);
-    return Output.create(
-        SdkBindingDataFactory.of(longest),
-        SdkBindingDataFactory.of(Math.round(average * 100) / 100.0));
   }
 
   @AutoValue

@@ -24,6 +24,11 @@ class RunnerProcessTest {
   private Process start(String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // What bin/flyte-run passes: the plugin tasks run a local Spark in the runner's JVM.
+    String opens = System.getProperty("spark.java17.opens", "");
+    if (!opens.isBlank()) {
+      command.addAll(List.of(opens.trim().split("\\s+")));
+    }
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

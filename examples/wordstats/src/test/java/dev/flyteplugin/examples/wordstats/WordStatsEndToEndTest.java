@@ -159,6 +159,121 @@ class WordStatsEndToEndTest {
   }
 
   @Test
+  void theSimulatedDriverRunsThePluginTasksWithARealLocalSpark() throws Exception {
+    Recorder recorder = new Recorder();
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.out;
+    Map<String, Literal> outputs;
+    try (EmbeddedBackend backend =
+        EmbeddedBackend.start(
+            ContainerArgsWorkload.jflyte(getClass().getClassLoader()),
+            Duration.ofMillis(20),
+            FAST_CLEANUP)) {
+      System.setOut(
+          new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      try {
+        outputs = runner(backend, recorder).run(WORKFLOW, inputs(11, 2_000));
+      } finally {
+        System.setOut(original);
+      }
+    }
+    String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    original.print(out);
+
+    // Each plugin task had its own local Spark session and ran Spark stages in it.
+    assertThat(out)
+        .contains("[spark] CountWords: Spark " + dev.flyteplugin.flytekit.SparkVersion.VERSION)
+        .contains("[spark] MeasureWords: Spark " + dev.flyteplugin.flytekit.SparkVersion.VERSION)
+        .containsPattern(
+            "\\[spark] CountWords: stage \\d+ \\w+ at CountWords\\.java:\\d+: \\d+ tasks")
+        .containsPattern(
+            "\\[spark] MeasureWords: stage \\d+ \\w+ at MeasureWords\\.java:\\d+: \\d+ tasks");
+    // Its results are the plain-Java word statistics of the same text.
+    String text =
+        new GenerateText()
+            .run(
+                GenerateText.Input.create(
+                    SdkBindingDataFactory.of(11L), SdkBindingDataFactory.of(2_000L)))
+            .text()
+            .get();
+    List<String> words = List.of(text.split("\\s+"));
+    Map<String, Long> counts =
+        words.stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    w -> w, java.util.stream.Collectors.counting()));
+    long max = java.util.Collections.max(counts.values());
+    String top =
+        counts.entrySet().stream()
+            .filter(e -> e.getValue() == max)
+            .map(Map.Entry::getKey)
+            .sorted()
+            .findFirst()
+            .orElseThrow();
+    String longest =
+        words.stream()
+            .sorted(
+                java.util.Comparator.comparingInt(String::length)
+                    .reversed()
+                    .thenComparing(java.util.Comparator.naturalOrder()))
+            .findFirst()
+            .orElseThrow();
+    double average = words.stream().mapToInt(String::length).average().orElseThrow();
+    assertThat(outputs.get("words").scalar().primitive().integerValue()).isEqualTo(words.size());
+    assertThat(outputs.get("distinctWords").scalar().primitive().integerValue())
+        .isEqualTo(counts.size());
+    assertThat(outputs.get("report").scalar().primitive().stringValue())
+        .isEqualTo(
+            String.format(
+                java.util.Locale.ROOT,
+                "%d words (%d distinct), most frequent \"%s\", longest \"%s\", average length %.2f",
+                words.size(),
+                counts.size(),
+                top,
+                longest,
+                Math.round(average * 100) / 100.0));
+  }
+
+  @Test
+  void aFailedSparkJobComesBackFromErrorPbAsAUserErrorWithSparksMessage() throws Exception {
+    Recorder recorder = new Recorder();
+    try (EmbeddedBackend backend =
+        EmbeddedBackend.start(
+            ContainerArgsWorkload.jflyte(getClass().getClassLoader()),
+            Duration.ofMillis(20),
+            FAST_CLEANUP)) {
+      Literal text = Literal.ofScalar(Scalar.ofPrimitive(Primitive.ofStringValue("1 2\n3 x 5")));
+
+      assertThatThrownBy(
+              () ->
+                  runner(backend, recorder)
+                      .run(SumNumbersWorkflow.class.getName(), Map.of("text", text)))
+          .isInstanceOf(ContainerError.class)
+          .hasMessageContaining("sum-numbers failed in its code")
+          .hasMessageContaining("For input string: \"x\"");
+    }
+
+    // What the driver wrote: Spark's message as the task's USER error.
+    Path errorPb;
+    try (Stream<Path> files = Files.walk(storage)) {
+      errorPb =
+          files
+              .filter(p -> p.getFileName().toString().equals("error.pb"))
+              .findFirst()
+              .orElseThrow();
+    }
+    flyteidl.core.Errors.ContainerError error =
+        flyteidl.core.Errors.ErrorDocument.parseFrom(Files.readAllBytes(errorPb)).getError();
+    assertThat(error.getOrigin()).isEqualTo(flyteidl.core.Execution.ExecutionError.ErrorKind.USER);
+    assertThat(error.getKind()).isEqualTo(flyteidl.core.Errors.ContainerError.Kind.NON_RECOVERABLE);
+    assertThat(error.getCode()).isEqualTo("USER:SparkException");
+    assertThat(error.getMessage())
+        .contains("Job aborted due to stage failure")
+        .contains("java.lang.NumberFormatException: For input string: \"x\"")
+        .doesNotStartWith("org.flyte.api.v1.ContainerError"); // Spark's message, not a stack trace
+  }
+
+  @Test
   void aPluginTaskTheOperatorFailsFailsTheRunWithTheOperatorsMessage() {
     Recorder recorder = new Recorder();
     SimulatedWorkload executorLost =

@@ -293,7 +293,7 @@ class ExamplePluginTaskProcessorTest {
             "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
             "public class NeedsArgs extends ExamplePluginRunnableTask<Void, Void> {",
             "  public NeedsArgs(String name) { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
-            "  @Override public Void run(Void input) { return null; }",
+            "  @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
             "}");
 
     Compilation compilation = compile(source);
@@ -371,7 +371,7 @@ class ExamplePluginTaskProcessorTest {
         registered ? "@AutoService(SdkRunnableTask.class)" : "",
         "@SuppressWarnings(\"rawtypes\")",
         "public class " + name + " extends Base {",
-        "  @Override public Void run(Void input) { return null; }",
+        "  @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
         "}");
   }
 
@@ -387,7 +387,7 @@ class ExamplePluginTaskProcessorTest {
             "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
             "public class Unregistered extends ExamplePluginRunnableTask<Void, Void> {",
             "  public Unregistered() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
-            "  @Override public Void run(Void input) { return null; }",
+            "  @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
             "}");
 
     Compilation compilation = compile(source);
@@ -415,7 +415,7 @@ class ExamplePluginTaskProcessorTest {
             "@ExamplePluginTask(sparkVersion = \"3.5.1\")",
             "public class WrongService extends ExamplePluginRunnableTask<Void, Void> {",
             "  public WrongService() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
-            "  @Override public Void run(Void input) { return null; }",
+            "  @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
             "}");
 
     assertThat(compile(source)).hadErrorContaining("com.example.WrongService is not registered");
@@ -435,7 +435,7 @@ class ExamplePluginTaskProcessorTest {
             "  @Override public SparkApplicationConfig getSparkConfig() {",
             "    return SparkApplicationConfig.newBuilder().setSparkVersion(\"3.5.1\").build();",
             "  }",
-            "  @Override public Void run(Void input) { return null; }",
+            "  @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
             "}");
 
     Compilation compilation = compile(source);
@@ -464,7 +464,7 @@ class ExamplePluginTaskProcessorTest {
             "  @ExamplePluginTask(sparkVersion = \"3.5.1\")",
             "  public class Inner extends ExamplePluginRunnableTask<Void, Void> {",
             "    public Inner() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
-            "    @Override public Void run(Void input) { return null; }",
+            "    @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
             "  }",
             "}");
 
@@ -506,7 +506,7 @@ class ExamplePluginTaskProcessorTest {
             "    " + attributes + ")",
             "public class " + name + " extends ExamplePluginRunnableTask<Void, Void> {",
             "  public " + name + "() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
-            "  @Override public Void run(Void input) { return null; }",
+            "  @Override protected Void run(org.apache.spark.sql.SparkSession spark, Void input) { return null; }",
             "}"));
   }
 

@@ -4,6 +4,7 @@ import com.google.auto.service.AutoService;
 import com.google.auto.value.AutoValue;
 import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;
 import dev.flyteplugin.flytekit.ExamplePluginTask;
+import org.apache.spark.sql.SparkSession;
 import org.flyte.flytekit.SdkBindingData;
 import org.flyte.flytekit.SdkBindingDataFactory;
 import org.flyte.flytekit.SdkRunnableTask;
@@ -21,7 +22,7 @@ public class CountLetters extends ExamplePluginRunnableTask<TextInput, CountLett
   }
 
   @Override
-  public Output run(TextInput input) {
+  protected Output run(SparkSession spark, TextInput input) {
     return Output.create(
         SdkBindingDataFactory.of(input.text().get().chars().filter(Character::isLetter).count()));
   }

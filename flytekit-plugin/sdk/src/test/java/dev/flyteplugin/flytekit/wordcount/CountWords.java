@@ -5,6 +5,12 @@ import com.google.auto.value.AutoValue;
 import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;
 import dev.flyteplugin.flytekit.ExamplePluginTask;
 import dev.flyteplugin.flytekit.ExamplePluginTask.Conf;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
 import org.flyte.flytekit.SdkBindingData;
 import org.flyte.flytekit.SdkBindingDataFactory;
 import org.flyte.flytekit.SdkRunnableTask;
@@ -26,10 +32,17 @@ public class CountWords extends ExamplePluginRunnableTask<TextInput, CountWords.
   }
 
   @Override
-  public Output run(TextInput input) {
-    String text = input.text().get().strip();
-    return Output.create(
-        SdkBindingDataFactory.of(text.isEmpty() ? 0L : (long) text.split("\\s+").length));
+  protected Output run(SparkSession spark, TextInput input) {
+    long words =
+        spark
+            .createDataset(List.of(input.text().get().split("\n")), Encoders.STRING())
+            .flatMap(
+                (FlatMapFunction<String, String>)
+                    line -> Arrays.stream(line.strip().split("\\s+")).iterator(),
+                Encoders.STRING())
+            .filter((FilterFunction<String>) word -> !word.isEmpty())
+            .count();
+    return Output.create(SdkBindingDataFactory.of(words));
   }
 
   @AutoValue
