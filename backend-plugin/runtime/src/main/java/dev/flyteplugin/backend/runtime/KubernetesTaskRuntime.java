@@ -540,7 +540,17 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
 
   @Override
   public synchronized void close() {
-    scheduler.shutdownNow();
+    // Background work in flight (a reported-terminal mark, an abort of a superseded attempt) gets
+    // a moment to finish: the mark is what lets the sweeper delete the resource later.
+    scheduler.shutdown();
+    try {
+      if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
+        scheduler.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      scheduler.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     informers.values().forEach(SharedIndexInformer::close);
     informers.clear();
     started = false;

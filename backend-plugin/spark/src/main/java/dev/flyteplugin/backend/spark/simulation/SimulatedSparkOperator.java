@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * an {@code errorMessage}, or {@code SUBMISSION_FAILED} when the spec cannot be submitted (no
  * image, no mainApplicationFile, no driver). It fills {@code driverInfo}, {@code
  * sparkApplicationId}, attempts and {@code terminationTime}, and creates the driver pod {@code
- * <app>-driver} with the operator's labels. No Spark runs: while RUNNING it calls a {@link
- * SimulatedWorkload}, interrupted when the application is deleted.
+ * <app>-driver} with the operator's labels. No spark-submit and no pods run: while RUNNING it calls
+ * a {@link SimulatedWorkload} (in embedded mode the task itself through jflyte's entrypoint, which
+ * starts a local Spark), interrupted when the application is deleted.
  *
  * <p>Two modes: {@link #automatic} drives every application by itself (and, like the real operator
  * after a restart, picks up applications it finds SUBMITTED or RUNNING when it starts); {@link
@@ -112,8 +113,8 @@ public final class SimulatedSparkOperator implements AutoCloseable {
       return this;
     }
     log.warn(
-        "SIMULATED Spark operator started ({} mode): no Spark runs, SparkApplication states are"
-            + " simulated",
+        "SIMULATED Spark operator started ({} mode): the operator and the pods are simulated; the"
+            + " driver's work (the task, with a local Spark in embedded mode) runs in this JVM",
         automatic ? "automatic" : "scripted");
     informer = apps().inAnyNamespace().inform(new Handler(), 0);
     return this;
