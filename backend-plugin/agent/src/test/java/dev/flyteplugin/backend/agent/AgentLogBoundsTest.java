@@ -172,4 +172,64 @@ class AgentLogBoundsTest {
     Thread.sleep(500);
     assertThat(served.get()).isLessThan(LOG_BYTES / 2);
   }
+
+  @Test
+  void aCallerThatDoesNotReadHoldsTheAgentBackInsteadOfFillingItsHeap() throws Exception {
+    long bigCap = 64L << 20;
+    Server greedy =
+        AgentServer.addServices(
+                NettyServerBuilder.forAddress(new InetSocketAddress("localhost", 0)),
+                "flyte-operator-agent",
+                new RecordingRuntime(),
+                codec,
+                new AgentMetrics(new PrometheusRegistry()),
+                worker,
+                Optional.of(PodLogs.of(client)),
+                FlyteRelease.RETRYABLE_FAILED_PHASE,
+                bigCap,
+                false)
+            .directExecutor()
+            .build()
+            .start();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("localhost", greedy.getPort()).usePlaintext().build();
+    try {
+      ByteString meta =
+          ByteString.copyFrom(codec.encode(new TaskHandle(RecordingRuntime.EXAMPLE, "ns", "app")));
+      io.grpc.ClientCall<GetTaskLogsRequest, GetTaskLogsResponse> call =
+          channel.newCall(
+              AsyncAgentServiceGrpc.getGetTaskLogsMethod(), io.grpc.CallOptions.DEFAULT);
+      java.util.concurrent.atomic.AtomicInteger received =
+          new java.util.concurrent.atomic.AtomicInteger();
+      call.start(
+          new io.grpc.ClientCall.Listener<>() {
+            @Override
+            public void onMessage(GetTaskLogsResponse message) {
+              received.incrementAndGet(); // and asks for nothing more
+            }
+          },
+          new io.grpc.Metadata());
+      call.sendMessage(
+          GetTaskLogsRequest.newBuilder()
+              .setResourceMeta(meta)
+              .setTaskCategory(FakePropeller.EXAMPLE_PLUGIN)
+              .build());
+      call.halfClose();
+      call.request(2); // the header and one body, then the caller stops reading
+      Thread.sleep(3000);
+      long readByAgent = served.get();
+      System.out.printf(
+          "GetTaskLogs to a caller that stopped reading: %d messages taken, the API server could"
+              + " write %d bytes in 3 s (cap %d)%n",
+          received.get(), readByAgent, bigCap);
+      assertThat(received.get()).isEqualTo(2);
+      // Flow control: the agent stops reading the log when the caller stops reading, far below
+      // its cap (transport windows and socket buffers are a few MB).
+      assertThat(readByAgent).isLessThan(bigCap / 4);
+      call.cancel("test done", null);
+    } finally {
+      channel.shutdownNow();
+      greedy.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
 }
