@@ -52,6 +52,15 @@ public final class TaskExecutor {
   private final Map<String, String> env;
   private final Storage storage;
   private final ArtifactCache artifactCache;
+  private final long maxOutputBytes;
+
+  /**
+   * Environment variable: the largest {@code outputs.pb} written, in bytes (default {@value
+   * #DEFAULT_MAX_OUTPUT_BYTES}, propeller's default {@code storage.limits.maxDownloadMBs} of 10).
+   */
+  public static final String MAX_OUTPUT_BYTES_ENV = "JFLYTE_MAX_OUTPUT_BYTES";
+
+  public static final long DEFAULT_MAX_OUTPUT_BYTES = 10L << 20;
 
   /**
    * @param userCode class loader that sees the user's tasks and flytekit-java (its registrars)
@@ -66,6 +75,24 @@ public final class TaskExecutor {
     this.env = Map.copyOf(env);
     this.storage = storage;
     this.artifactCache = ArtifactCache.fromEnv(env, storage);
+    this.maxOutputBytes = maxOutputBytes(env);
+  }
+
+  private static long maxOutputBytes(Map<String, String> env) {
+    String value = env.get(MAX_OUTPUT_BYTES_ENV);
+    if (value == null || value.isBlank()) {
+      return DEFAULT_MAX_OUTPUT_BYTES;
+    }
+    try {
+      long bytes = Long.parseLong(value.trim());
+      if (bytes > 0) {
+        return bytes;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error naming the variable
+    }
+    throw new IllegalArgumentException(
+        MAX_OUTPUT_BYTES_ENV + " must be a positive number of bytes, got '" + value + "'");
   }
 
   /** Runs the task the container args name; see the class comment for what is written. */
@@ -98,14 +125,31 @@ public final class TaskExecutor {
           systemError("SYSTEM:BadTaskTemplate", false, "cannot use " + args.taskTemplatePath(), e));
     }
 
-    Map<String, Literal> inputs;
+    byte[] inputBytes;
     try {
-      inputs =
-          ProtoConverter.fromLiteralMap(Literals.LiteralMap.parseFrom(storage.read(args.inputs())));
+      inputBytes = storage.read(args.inputs());
     } catch (IOException e) {
+      // Storage I/O: another attempt may read it.
       return writeError(
           args,
           systemError("SYSTEM:InputsUnreadable", true, "cannot read inputs " + args.inputs(), e));
+    }
+    Map<String, Literal> inputs;
+    try {
+      inputs = ProtoConverter.fromLiteralMap(Literals.LiteralMap.parseFrom(inputBytes));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      // The same bytes fail every attempt: retrying would only burn the task's retries.
+      return writeError(
+          args,
+          systemError(
+              "SYSTEM:CorruptInputs",
+              false,
+              "inputs "
+                  + args.inputs()
+                  + " ("
+                  + inputBytes.length
+                  + " bytes) are not a flyteidl.core.LiteralMap",
+              e));
     } catch (RuntimeException e) {
       return writeError(
           args, systemError("SYSTEM:BadInputs", false, "cannot use inputs " + args.inputs(), e));
@@ -144,6 +188,26 @@ public final class TaskExecutor {
               false,
               "cannot convert outputs of task '" + args.task() + "'",
               e));
+    }
+    if (bytes.length > maxOutputBytes) {
+      return writeError(
+          args,
+          Errors.ContainerError.newBuilder()
+              .setCode("USER:OutputsTooLarge")
+              .setMessage(
+                  "the outputs of task '"
+                      + args.task()
+                      + "' are "
+                      + bytes.length
+                      + " bytes, more than the limit of "
+                      + maxOutputBytes
+                      + " bytes ("
+                      + MAX_OUTPUT_BYTES_ENV
+                      + "; propeller reads outputs.pb whole, see its storage.limits.maxDownloadMBs):"
+                      + " return large data as a blob or file literal instead")
+              .setKind(Errors.ContainerError.Kind.NON_RECOVERABLE)
+              .setOrigin(Execution.ExecutionError.ErrorKind.USER)
+              .build());
     }
     try {
       storage.write(outputsUri, bytes);

@@ -93,6 +93,56 @@ class TaskExecutorTest {
   }
 
   @Test
+  void corruptInputsAreANonRecoverableSystemErrorSoNoRetryIsBurnt() throws Exception {
+    Path corrupt = dir.resolve("corrupt.pb");
+    // A field 1 (map entry) with a length running past the end: never a LiteralMap.
+    Files.write(corrupt, new byte[] {0x0a, 0x7f, 0x01, 0x02, 0x03});
+    ExecuteOutcome outcome =
+        executor.execute(args(DoubleTask.class.getName(), corrupt.toUri().toString()));
+
+    Errors.ContainerError error = readError();
+    assertThat(outcome.recoverable()).isFalse();
+    assertThat(error.getOrigin()).isEqualTo(ErrorKind.SYSTEM);
+    assertThat(error.getKind()).isEqualTo(Errors.ContainerError.Kind.NON_RECOVERABLE);
+    assertThat(error.getCode()).isEqualTo("SYSTEM:CorruptInputs");
+    assertThat(error.getMessage())
+        .contains("corrupt.pb")
+        .contains("5 bytes")
+        .contains("LiteralMap");
+    assertThat(dir.resolve("out/outputs.pb")).doesNotExist();
+  }
+
+  @Test
+  void outputsOverTheLimitAreAUserErrorNamingTheSize() throws Exception {
+    TaskExecutor small =
+        new TaskExecutor(
+            TaskExecutorTest.class.getClassLoader(),
+            Map.of(
+                "FLYTE_INTERNAL_TASK_PROJECT",
+                "p",
+                "FLYTE_INTERNAL_TASK_DOMAIN",
+                "d",
+                "FLYTE_INTERNAL_TASK_VERSION",
+                "v",
+                TaskExecutor.MAX_OUTPUT_BYTES_ENV,
+                "4"));
+    ExecuteOutcome outcome = small.execute(args(DoubleTask.class.getName(), inputs(21)));
+
+    Errors.ContainerError error = readError();
+    assertThat(error.getOrigin()).isEqualTo(ErrorKind.USER);
+    assertThat(error.getKind()).isEqualTo(Errors.ContainerError.Kind.NON_RECOVERABLE);
+    assertThat(error.getCode()).isEqualTo("USER:OutputsTooLarge");
+    assertThat(error.getMessage())
+        .contains(DoubleTask.class.getName())
+        .containsPattern("are \\d+ bytes, more than the limit of 4 bytes")
+        .contains(TaskExecutor.MAX_OUTPUT_BYTES_ENV);
+    assertThat(outcome.succeeded()).isFalse();
+    assertThat(dir.resolve("out/outputs.pb")).doesNotExist();
+    // Under the default limit the same task succeeds.
+    assertThat(executor.execute(args(DoubleTask.class.getName(), inputs(21))).succeeded()).isTrue();
+  }
+
+  @Test
   void argsWithoutTheLeadingJflyteAreAccepted() throws Exception {
     List<String> args = args(DoubleTask.class.getName(), inputs(2));
     assertThat(executor.execute(args.subList(1, args.size())).succeeded()).isTrue();

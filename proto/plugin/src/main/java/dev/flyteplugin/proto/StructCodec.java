@@ -70,9 +70,20 @@ public final class StructCodec<M extends Message> {
     if (!violations.isEmpty()) {
       throw new InvalidConfigException(violations);
     }
+    String json;
+    try {
+      json = PRINTER.print(struct);
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      // A Struct number that is NaN or infinite (possible on the wire) has no JSON form.
+      throw new InvalidConfigException(
+          new ConfigViolation(
+              "(config)",
+              "a value cannot be written as JSON: " + e.getMessage(),
+              "use finite numbers (JSON has no NaN or Infinity)"));
+    }
     try {
       Message.Builder builder = defaultInstance.newBuilderForType();
-      PARSER.merge(PRINTER.print(struct), builder);
+      PARSER.merge(json, builder);
       @SuppressWarnings("unchecked") // newBuilderForType of M builds an M
       M config = (M) builder.build();
       return config;
@@ -180,7 +191,14 @@ public final class StructCodec<M extends Message> {
       String path, Value value, FieldDescriptor field, List<ConfigViolation> out) {
     // The proto3 JSON mapping allows integers as numbers or as decimal strings ("64").
     BigDecimal number;
-    if (value.hasNumberValue()) {
+    if (value.hasNumberValue() && !Double.isFinite(value.getNumberValue())) {
+      out.add(
+          new ConfigViolation(
+              path,
+              "expected a whole number, got " + value.getNumberValue(),
+              "use a finite whole number"));
+      return;
+    } else if (value.hasNumberValue()) {
       number = BigDecimal.valueOf(value.getNumberValue());
     } else if (isNumeric(value)) {
       number = new BigDecimal(value.getStringValue().trim());
@@ -241,7 +259,9 @@ public final class StructCodec<M extends Message> {
     return switch (value.getKindCase()) {
       case STRING_VALUE -> "the string \"" + value.getStringValue() + "\"";
       case NUMBER_VALUE ->
-          "the number " + BigDecimal.valueOf(value.getNumberValue()).toPlainString();
+          Double.isFinite(value.getNumberValue())
+              ? "the number " + BigDecimal.valueOf(value.getNumberValue()).toPlainString()
+              : "the number " + value.getNumberValue();
       case BOOL_VALUE -> "the boolean " + value.getBoolValue();
       case STRUCT_VALUE -> "an object";
       case LIST_VALUE -> "a list";

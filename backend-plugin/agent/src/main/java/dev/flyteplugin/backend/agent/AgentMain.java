@@ -1,5 +1,6 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.api.TaskPolicy;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,9 +77,40 @@ public final class AgentMain implements Callable<Integer> {
       split = ",",
       defaultValue = "${env:FLYTE_AGENT_NAMESPACES}",
       description =
-          "Comma-separated namespaces whose resources the agent creates and watches; empty = all"
-              + " namespaces, which needs a ClusterRole (env FLYTE_AGENT_NAMESPACES).")
+          "Comma-separated namespaces the agent serves: it creates, reads, aborts and reads logs"
+              + " of tasks only there, and watches only there (a namespaced Role per namespace"
+              + " suffices). Outside --embedded give this or --all-namespaces"
+              + " (env FLYTE_AGENT_NAMESPACES).")
   List<String> namespaces = new ArrayList<>();
+
+  @Option(
+      names = "--all-namespaces",
+      defaultValue = "${env:FLYTE_AGENT_ALL_NAMESPACES:-false}",
+      description =
+          "Serve tasks of every namespace (needs the ClusterRole); the explicit alternative to"
+              + " --namespaces (env FLYTE_AGENT_ALL_NAMESPACES). Default: ${DEFAULT-VALUE}.")
+  boolean allNamespaces;
+
+  @Option(
+      names = "--allow-service-account-override",
+      defaultValue = "${env:FLYTE_AGENT_ALLOW_SERVICE_ACCOUNT_OVERRIDE:-false}",
+      description =
+          "Let a task's config choose the service account of its pods; otherwise they run as the"
+              + " execution's k8s_service_account, as Flyte's Go plugins do, and a task asking for"
+              + " another fails permanently (env FLYTE_AGENT_ALLOW_SERVICE_ACCOUNT_OVERRIDE)."
+              + " Default: ${DEFAULT-VALUE}.")
+  boolean allowServiceAccountOverride;
+
+  @Option(
+      names = "--denied-conf-keys",
+      defaultValue = "${env:FLYTE_AGENT_DENIED_CONF_KEYS}",
+      description =
+          "Comma-separated patterns ('*' = any characters) of operator configuration keys (Spark"
+              + " sparkConf) a task may not set; a task that does fails permanently naming the key."
+              + " 'none' denies nothing. Default (unset or blank): host-path volumes, secret"
+              + " mounts and secretKeyRef, spark.kubernetes.authenticate.*, pod templates"
+              + " (env FLYTE_AGENT_DENIED_CONF_KEYS).")
+  String deniedConfKeys;
 
   @Option(
       names = "--ttl",
@@ -151,12 +183,56 @@ public final class AgentMain implements Callable<Integer> {
   Path tlsKey;
 
   @Option(
+      names = "--tls-client-ca",
+      defaultValue = "${env:FLYTE_AGENT_TLS_CLIENT_CA}",
+      description =
+          "PEM CA bundle of the callers (propeller): with it every client must present a"
+              + " certificate signed by one of these CAs (mutual TLS, the production setting);"
+              + " needs --tls-cert and --tls-key (env FLYTE_AGENT_TLS_CLIENT_CA).")
+  Path tlsClientCa;
+
+  @Option(
+      names = "--health-port",
+      defaultValue = "${env:FLYTE_AGENT_HEALTH_PORT:--1}",
+      description =
+          "A plaintext port serving only grpc.health.v1, for kubelet's gRPC probes when the main"
+              + " port speaks TLS (they cannot); -1 = none (env FLYTE_AGENT_HEALTH_PORT)."
+              + " Default: ${DEFAULT-VALUE}.")
+  int healthPort;
+
+  @Option(
+      names = "--reflection",
+      defaultValue = "${env:FLYTE_AGENT_REFLECTION:-false}",
+      description =
+          "Serve gRPC server reflection (grpc.reflection.v1, for grpcurl); off by default"
+              + " (env FLYTE_AGENT_REFLECTION). Default: ${DEFAULT-VALUE}.")
+  boolean reflection;
+
+  @Option(
       names = "--max-request-bytes",
-      defaultValue = "${env:FLYTE_AGENT_MAX_REQUEST_BYTES:-16777216}",
+      defaultValue = "${env:FLYTE_AGENT_MAX_REQUEST_BYTES:-4194304}",
       description =
           "Largest accepted gRPC request, in bytes (env FLYTE_AGENT_MAX_REQUEST_BYTES)."
-              + " Default: ${DEFAULT-VALUE} (16 MiB).")
+              + " Default: ${DEFAULT-VALUE} (4 MiB).")
   int maxRequestBytes;
+
+  @Option(
+      names = "--max-log-bytes",
+      defaultValue = "${env:FLYTE_AGENT_MAX_LOG_BYTES:-1048576}",
+      description =
+          "Most bytes of a driver log one GetTaskLogs call returns; the last message says when"
+              + " the log was cut (env FLYTE_AGENT_MAX_LOG_BYTES). Default: ${DEFAULT-VALUE}"
+              + " (1 MiB).")
+  long maxLogBytes;
+
+  @Option(
+      names = "--workers",
+      defaultValue = "${env:FLYTE_AGENT_WORKERS:-0}",
+      description =
+          "Threads for CreateTask/DeleteTask/GetTaskLogs; as many calls more may wait, beyond"
+              + " that a call is answered UNAVAILABLE at once. 0 = 4 per CPU, at least 4"
+              + " (env FLYTE_AGENT_WORKERS). Default: ${DEFAULT-VALUE}.")
+  int workers;
 
   @Option(
       names = "--shutdown-grace",
@@ -234,8 +310,19 @@ public final class AgentMain implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           commandLine(), "--tls-cert and --tls-key go together: give both or neither");
     }
+    if (tlsClientCa != null && tlsCert == null) {
+      throw new CommandLine.ParameterException(
+          commandLine(),
+          "--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS with client"
+              + " certificates");
+    }
     if (tlsCert != null) {
-      tls = Optional.of(new AgentServer.Tls(tlsCert, tlsKey));
+      tls = Optional.of(new AgentServer.Tls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa)));
+    }
+    if (maxLogBytes < 1 || maxRequestBytes < 1 || workers < 0) {
+      throw new CommandLine.ParameterException(
+          commandLine(),
+          "--max-log-bytes and --max-request-bytes must be >= 1, --workers >= 0 (0 = default)");
     }
     FlyteRelease release;
     try {
@@ -247,17 +334,54 @@ public final class AgentMain implements Callable<Integer> {
     return new AgentServer.Settings(
             port, metricsPort, agentName, maxRequestBytes, tls, shutdownGrace, syncTimeout)
         .withMinFlyteRelease(release)
-        .withWatchLossGrace(watchLossGrace);
+        .withWatchLossGrace(watchLossGrace)
+        .withReflection(reflection)
+        .withHealthPort(healthPort)
+        .withMaxLogBytes(maxLogBytes)
+        .withWorkers(
+            workers > 0 ? workers : Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
   }
 
   RuntimeOptions runtimeOptions() {
+    List<String> served =
+        namespaces == null
+            ? List.of()
+            : namespaces.stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
+    if (!served.isEmpty() && allNamespaces) {
+      throw new CommandLine.ParameterException(
+          commandLine(),
+          "both --namespaces (FLYTE_AGENT_NAMESPACES) and --all-namespaces"
+              + " (FLYTE_AGENT_ALL_NAMESPACES) are set: give one of them");
+    }
+    if (served.isEmpty() && !allNamespaces && !embedded) {
+      throw new CommandLine.ParameterException(
+          commandLine(),
+          "no namespaces to serve: give --namespaces ns1,ns2 (FLYTE_AGENT_NAMESPACES; a"
+              + " namespaced Role per namespace suffices) or, to serve every namespace,"
+              + " --all-namespaces (FLYTE_AGENT_ALL_NAMESPACES=true; needs the ClusterRole)."
+              + " The agent refuses to guess: any caller could otherwise run tasks in any"
+              + " namespace");
+    }
+    TaskPolicy policy =
+        TaskPolicy.defaults().withAllowServiceAccountOverride(allowServiceAccountOverride);
+    if (deniedConfKeys != null && !deniedConfKeys.isBlank()) {
+      policy =
+          policy.withDeniedConfKeys(
+              deniedConfKeys.trim().equalsIgnoreCase("none")
+                  ? List.of()
+                  : java.util.Arrays.stream(deniedConfKeys.split(","))
+                      .map(String::trim)
+                      .filter(k -> !k.isEmpty())
+                      .toList());
+    }
     return new RuntimeOptions(
         Optional.ofNullable(kubeconfig),
-        namespaces == null ? List.of() : namespaces.stream().filter(n -> !n.isBlank()).toList(),
+        served,
         ttl,
         Optional.ofNullable(logLinks).filter(v -> !v.isBlank()),
         Optional.ofNullable(sparkHistoryServer).filter(v -> !v.isBlank()),
-        Optional.ofNullable(userCode));
+        Optional.ofNullable(userCode),
+        policy);
   }
 
   private CommandLine commandLine() {

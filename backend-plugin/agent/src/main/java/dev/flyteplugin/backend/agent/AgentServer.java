@@ -7,7 +7,10 @@ import flyteidl.service.AsyncAgentServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -55,7 +58,26 @@ public final class AgentServer implements AutoCloseable {
       Duration syncTimeout,
       FlyteRelease minFlyteRelease,
       Duration healthInterval,
-      Duration watchLossGrace) {
+      Duration watchLossGrace,
+      boolean reflection,
+      long maxLogBytes,
+      int workers,
+      int healthPort) {
+    /** Default of {@code maxLogBytes}: 1 MiB. */
+    public static final long DEFAULT_MAX_LOG_BYTES = 1L << 20;
+
+    /** Default of {@code maxRequestBytes}: 4 MiB (propeller's requests are a few KB). */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 4 << 20;
+
+    public Settings {
+      if (maxLogBytes < 1) {
+        throw new IllegalArgumentException("maxLogBytes must be >= 1, got " + maxLogBytes);
+      }
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+      }
+    }
+
     /** The defaults of the settings added later: Flyte 1.15.1 (connector-service), 1 s, 1 min. */
     public Settings(
         int port,
@@ -75,7 +97,11 @@ public final class AgentServer implements AutoCloseable {
           syncTimeout,
           FlyteRelease.CONNECTOR_SERVICE,
           Duration.ofSeconds(1),
-          Duration.ofMinutes(1));
+          Duration.ofMinutes(1),
+          false,
+          DEFAULT_MAX_LOG_BYTES,
+          Math.max(4, Runtime.getRuntime().availableProcessors() * 4),
+          -1);
     }
 
     public Settings withMinFlyteRelease(FlyteRelease release) {
@@ -89,7 +115,11 @@ public final class AgentServer implements AutoCloseable {
           syncTimeout,
           release,
           healthInterval,
-          watchLossGrace);
+          watchLossGrace,
+          reflection,
+          maxLogBytes,
+          workers,
+          healthPort);
     }
 
     public Settings withHealthInterval(Duration interval) {
@@ -103,7 +133,11 @@ public final class AgentServer implements AutoCloseable {
           syncTimeout,
           minFlyteRelease,
           interval,
-          watchLossGrace);
+          watchLossGrace,
+          reflection,
+          maxLogBytes,
+          workers,
+          healthPort);
     }
 
     public Settings withWatchLossGrace(Duration grace) {
@@ -117,7 +151,93 @@ public final class AgentServer implements AutoCloseable {
           syncTimeout,
           minFlyteRelease,
           healthInterval,
-          grace);
+          grace,
+          reflection,
+          maxLogBytes,
+          workers,
+          healthPort);
+    }
+
+    /**
+     * A plaintext port serving only {@code grpc.health.v1} (for kubelet's gRPC probes, which cannot
+     * speak TLS); -1 = none. Health answers reveal nothing but SERVING/NOT_SERVING.
+     */
+    public Settings withHealthPort(int port) {
+      return new Settings(
+          this.port,
+          metricsPort,
+          agentName,
+          maxRequestBytes,
+          tls,
+          shutdownGrace,
+          syncTimeout,
+          minFlyteRelease,
+          healthInterval,
+          watchLossGrace,
+          reflection,
+          maxLogBytes,
+          workers,
+          port);
+    }
+
+    /** Server reflection ({@code grpc.reflection.v1}) on or off; off by default. */
+    public Settings withReflection(boolean on) {
+      return new Settings(
+          port,
+          metricsPort,
+          agentName,
+          maxRequestBytes,
+          tls,
+          shutdownGrace,
+          syncTimeout,
+          minFlyteRelease,
+          healthInterval,
+          watchLossGrace,
+          on,
+          maxLogBytes,
+          workers,
+          healthPort);
+    }
+
+    /** The most bytes of a pod log one GetTaskLogs call returns. */
+    public Settings withMaxLogBytes(long bytes) {
+      return new Settings(
+          port,
+          metricsPort,
+          agentName,
+          maxRequestBytes,
+          tls,
+          shutdownGrace,
+          syncTimeout,
+          minFlyteRelease,
+          healthInterval,
+          watchLossGrace,
+          reflection,
+          bytes,
+          workers,
+          healthPort);
+    }
+
+    /**
+     * Threads for CreateTask/DeleteTask/GetTaskLogs (calls that block on the API server); as many
+     * more may wait, beyond that a call is answered UNAVAILABLE at once.
+     */
+    public Settings withWorkers(int count) {
+      return new Settings(
+          port,
+          metricsPort,
+          agentName,
+          maxRequestBytes,
+          tls,
+          shutdownGrace,
+          syncTimeout,
+          minFlyteRelease,
+          healthInterval,
+          watchLossGrace,
+          reflection,
+          maxLogBytes,
+          count,
+          healthPort);
     }
   }
 
@@ -128,8 +248,23 @@ public final class AgentServer implements AutoCloseable {
    */
   public static final String LIVENESS_SERVICE = "liveness";
 
-  /** PEM certificate chain and private key for TLS. */
-  public record Tls(java.nio.file.Path certChain, java.nio.file.Path privateKey) {}
+  /**
+   * TLS of the agent's port.
+   *
+   * @param certChain PEM certificate chain of the agent
+   * @param privateKey PEM private key (PKCS#8)
+   * @param clientCa PEM CA bundle; when present every client must present a certificate signed by
+   *     one of these CAs (mutual TLS), otherwise the handshake fails
+   */
+  public record Tls(
+      java.nio.file.Path certChain,
+      java.nio.file.Path privateKey,
+      Optional<java.nio.file.Path> clientCa) {
+    /** Server-side TLS only: any client that trusts the agent's certificate may call. */
+    public Tls(java.nio.file.Path certChain, java.nio.file.Path privateKey) {
+      this(certChain, privateKey, Optional.empty());
+    }
+  }
 
   private final Settings settings;
   private final TaskRuntime runtime;
@@ -139,6 +274,7 @@ public final class AgentServer implements AutoCloseable {
   private final Thread healthWatcher;
   private volatile ServingStatus readiness = ServingStatus.NOT_SERVING;
   private HTTPServer metricsServer;
+  private Server healthServer;
 
   private AgentServer(
       Settings settings,
@@ -152,15 +288,17 @@ public final class AgentServer implements AutoCloseable {
     AgentMetrics metrics = new AgentMetrics(registry);
     metrics.watchRuntime(runtime);
     AtomicInteger threads = new AtomicInteger();
-    int poolSize = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
-    // Bounded: create and delete block on the API server; a full queue answers UNAVAILABLE.
+    int poolSize = settings.workers();
+    // Bounded: create and delete block on the API server. The queue holds about one more round
+    // of the pool (a request waits at most one call's time); beyond it the call is answered
+    // UNAVAILABLE at once instead of holding its (up to maxRequestBytes) request in memory.
     this.executor =
         new ThreadPoolExecutor(
             poolSize,
             poolSize,
             60,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(10_000),
+            new LinkedBlockingQueue<>(poolSize),
             r -> {
               Thread t = new Thread(r, "agent-grpc-" + threads.incrementAndGet());
               t.setDaemon(true);
@@ -170,8 +308,26 @@ public final class AgentServer implements AutoCloseable {
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.port()))
             .maxInboundMessageSize(settings.maxRequestBytes());
     if (settings.tls().isPresent()) {
-      builder.useTransportSecurity(
-          settings.tls().get().certChain().toFile(), settings.tls().get().privateKey().toFile());
+      Tls tls = settings.tls().get();
+      SslContextBuilder ssl =
+          GrpcSslContexts.forServer(tls.certChain().toFile(), tls.privateKey().toFile());
+      if (tls.clientCa().isPresent()) {
+        ssl.trustManager(tls.clientCa().get().toFile()).clientAuth(ClientAuth.REQUIRE);
+      }
+      builder.sslContext(ssl.build());
+      LOG.info(
+          "TLS on port {}{}",
+          settings.port(),
+          tls.clientCa().isPresent()
+              ? ": mutual TLS, clients need a certificate signed by " + tls.clientCa().get()
+              : " WITHOUT client certificates: any pod that reaches the port may create tasks;"
+                  + " give --tls-client-ca for mutual TLS");
+    } else {
+      LOG.warn(
+          "PLAINTEXT gRPC on port {}: callers are not authenticated and requests are not"
+              + " encrypted. Fine for --embedded and tests; in a cluster use --tls-cert,"
+              + " --tls-key and --tls-client-ca (mutual TLS), see docs/deploying.md#security",
+          settings.port());
     }
     // GetTask, ListAgents and health answer from memory on the transport thread (no hop);
     // CreateTask and DeleteTask go to the bounded executor because they call the API server.
@@ -184,7 +340,9 @@ public final class AgentServer implements AutoCloseable {
                 metrics,
                 executor,
                 podLogs,
-                settings.minFlyteRelease())
+                settings.minFlyteRelease(),
+                settings.maxLogBytes(),
+                settings.reflection())
             .addService(health.getHealthService())
             .directExecutor()
             .build();
@@ -217,6 +375,19 @@ public final class AgentServer implements AutoCloseable {
     AgentServer agent = new AgentServer(settings, runtime, codec, registry, podLogs);
     runtime.start();
     agent.server.start();
+    if (settings.healthPort() >= 0) {
+      agent.healthServer =
+          NettyServerBuilder.forAddress(new InetSocketAddress(settings.healthPort()))
+              .addService(agent.health.getHealthService())
+              .directExecutor()
+              .build()
+              .start();
+      LOG.info("plaintext health-only port {}", agent.healthServer.getPort());
+    }
+    if (settings.reflection()) {
+      // Lists every service and message type to whoever reaches the port: a debugging aid.
+      LOG.info("server reflection (grpc.reflection.v1) is ON (--reflection)");
+    }
     if (settings.metricsPort() >= 0) {
       agent.metricsServer =
           HTTPServer.builder().port(settings.metricsPort()).registry(registry).buildAndStart();
@@ -231,7 +402,7 @@ public final class AgentServer implements AutoCloseable {
     return agent;
   }
 
-  /** Registers the agent services, health and reflection on any server builder. */
+  /** Registers the agent services (and reflection when asked for) on any server builder. */
   static <T extends ServerBuilder<T>> T addServices(
       T builder,
       String agentName,
@@ -240,12 +411,18 @@ public final class AgentServer implements AutoCloseable {
       AgentMetrics metrics,
       java.util.concurrent.Executor blocking,
       Optional<PodLogs> podLogs,
-      FlyteRelease minFlyteRelease) {
-    return builder
+      FlyteRelease minFlyteRelease,
+      long maxLogBytes,
+      boolean reflection) {
+    builder
         .addService(
-            new AsyncAgentService(runtime, codec, metrics, blocking, podLogs, minFlyteRelease))
-        .addService(new AgentMetadataService(agentName, runtime))
-        .addService(ProtoReflectionServiceV1.newInstance());
+            new AsyncAgentService(
+                runtime, codec, metrics, blocking, podLogs, minFlyteRelease, maxLogBytes))
+        .addService(new AgentMetadataService(agentName, runtime));
+    if (reflection) {
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+    }
+    return builder;
   }
 
   /**
@@ -311,6 +488,11 @@ public final class AgentServer implements AutoCloseable {
     return server.getPort();
   }
 
+  /** The plaintext health-only port, -1 when there is none. */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.getPort();
+  }
+
   public int metricsPort() {
     return metricsServer == null ? -1 : metricsServer.getPort();
   }
@@ -341,6 +523,9 @@ public final class AgentServer implements AutoCloseable {
     } finally {
       healthWatcher.interrupt();
       executor.shutdown();
+      if (healthServer != null) {
+        healthServer.shutdownNow();
+      }
       if (metricsServer != null) {
         metricsServer.close();
       }

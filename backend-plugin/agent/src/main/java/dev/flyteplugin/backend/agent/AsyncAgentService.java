@@ -17,14 +17,11 @@ import flyteidl.admin.AgentOuterClass.DeleteTaskRequest;
 import flyteidl.admin.AgentOuterClass.DeleteTaskResponse;
 import flyteidl.admin.AgentOuterClass.GetTaskLogsRequest;
 import flyteidl.admin.AgentOuterClass.GetTaskLogsResponse;
-import flyteidl.admin.AgentOuterClass.GetTaskLogsResponseBody;
 import flyteidl.admin.AgentOuterClass.GetTaskLogsResponseHeader;
 import flyteidl.admin.AgentOuterClass.GetTaskMetricsRequest;
 import flyteidl.admin.AgentOuterClass.GetTaskMetricsResponse;
 import flyteidl.admin.AgentOuterClass.GetTaskRequest;
 import flyteidl.admin.AgentOuterClass.GetTaskResponse;
-import flyteidl.admin.AgentOuterClass.LogLine;
-import flyteidl.admin.AgentOuterClass.LogLineOriginator;
 import flyteidl.admin.AgentOuterClass.Resource;
 import flyteidl.core.Execution.ExecutionError;
 import flyteidl.core.Execution.TaskExecution;
@@ -48,7 +45,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * needed to answer for a task is in its signed {@code resource_meta} and in the cluster.
  */
 public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentServiceImplBase {
-  static final int LOG_LINES_PER_BODY = 500;
 
   static final String LOGS_UNIMPLEMENTED =
       "GetTaskLogs is not enabled on this agent (no pod log reader): read the driver pod's log"
@@ -63,6 +59,7 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   private final Executor blocking;
   private final Optional<PodLogs> podLogs;
   private final FlyteRelease minFlyteRelease;
+  private final long maxLogBytes;
   private final Clock clock = Clock.systemUTC();
 
   /**
@@ -86,6 +83,28 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
       Executor blocking,
       Optional<PodLogs> podLogs,
       FlyteRelease minFlyteRelease) {
+    this(
+        runtime,
+        codec,
+        metrics,
+        blocking,
+        podLogs,
+        minFlyteRelease,
+        AgentServer.Settings.DEFAULT_MAX_LOG_BYTES);
+  }
+
+  /**
+   * @param maxLogBytes the most bytes of a pod log one GetTaskLogs call returns
+   */
+  public AsyncAgentService(
+      TaskRuntime runtime,
+      ResourceMetaCodec codec,
+      AgentMetrics metrics,
+      Executor blocking,
+      Optional<PodLogs> podLogs,
+      FlyteRelease minFlyteRelease,
+      long maxLogBytes) {
+    this.maxLogBytes = maxLogBytes;
     this.runtime = runtime;
     this.codec = codec;
     this.metrics = metrics;
@@ -230,7 +249,7 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
       }
       CreateTaskResponse answer =
           CreateTaskResponse.newBuilder().setResourceMeta(ByteString.copyFrom(meta)).build();
-      metrics.succeeded(taskType, "create", start);
+      metrics.succeeded(label(taskType), "create", start);
       response.onNext(answer);
       response.onCompleted();
     } catch (Exception e) {
@@ -313,7 +332,7 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
     if (terminal && handle != null) {
       terminalSent.set(handle);
     }
-    metrics.succeeded(taskType, "get", start);
+    metrics.succeeded(label(taskType), "get", start);
     response.onNext(GetTaskResponse.newBuilder().setResource(resource).build());
     response.onCompleted();
     if (terminal && handle != null && !closeHook) {
@@ -333,7 +352,7 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
       if (meta instanceof ResourceMeta.Created created) {
         runtime.abort(created.handle(), deadline);
       } // a rejected task has no resource: nothing to delete
-      metrics.succeeded(taskType, "delete", start);
+      metrics.succeeded(label(taskType), "delete", start);
       response.onNext(DeleteTaskResponse.getDefaultInstance());
       response.onCompleted();
     } catch (Exception e) {
@@ -349,7 +368,9 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
 
   /**
    * Streams the driver pod's log ({@code <resource name>-driver}, the Spark operator's naming): a
-   * header, then the lines in bodies of at most {@value #LOG_LINES_PER_BODY}. The meta is verified
+   * header, then the lines in bodies (at most {@value LogStreamer#BODY_LINES} lines or {@value
+   * LogStreamer#BODY_BYTES} bytes each), at most {@code maxLogBytes} of the log, sent only as fast
+   * as the caller reads ({@link LogStreamer}). The meta is verified and its namespace checked
    * first, so a forged meta cannot read another pod's log.
    */
   @Override
@@ -361,6 +382,14 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
     }
     long start = System.nanoTime();
     String taskType = requestedType(request.getTaskCategory(), request.getTaskType());
+    if (!(response instanceof ServerCallStreamObserver<GetTaskLogsResponse> call)) {
+      response.onError(
+          Status.INTERNAL.withDescription("GetTaskLogs needs a gRPC server call").asException());
+      return;
+    }
+    LogStreamer streamer = new LogStreamer();
+    call.setOnReadyHandler(streamer::onReady); // only allowed before this method returns
+    call.setOnCancelHandler(streamer::onReady);
     offload(
         response,
         taskType,
@@ -371,28 +400,27 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
             TaskHandle handle =
                 verifiedHandle(
                     request.getResourceMeta(), request.getTaskCategory(), request.getTaskType());
+            runtime.checkNamespace(handle);
             int lines = (int) Math.min(request.getLines(), Integer.MAX_VALUE);
-            List<String> log =
-                podLogs.get().tail(handle.namespace(), handle.name() + "-driver", lines);
-            response.onNext(
-                GetTaskLogsResponse.newBuilder()
-                    .setHeader(GetTaskLogsResponseHeader.getDefaultInstance())
-                    .build());
-            for (int from = 0; from < log.size(); from += LOG_LINES_PER_BODY) {
-              GetTaskLogsResponseBody.Builder body = GetTaskLogsResponseBody.newBuilder();
-              for (String line :
-                  log.subList(from, Math.min(log.size(), from + LOG_LINES_PER_BODY))) {
-                body.addResults(line)
-                    .addStructuredLines(
-                        LogLine.newBuilder()
-                            .setMessage(line)
-                            .setOriginator(LogLineOriginator.USER));
-              }
-              response.onNext(GetTaskLogsResponse.newBuilder().setBody(body).build());
+            int limit = (int) Math.min(maxLogBytes + 1, Integer.MAX_VALUE);
+            try (java.io.InputStream log =
+                podLogs.get().open(handle.namespace(), handle.name() + "-driver", lines, limit)) {
+              response.onNext(
+                  GetTaskLogsResponse.newBuilder()
+                      .setHeader(GetTaskLogsResponseHeader.getDefaultInstance())
+                      .build());
+              streamer.stream(log, call, maxLogBytes);
             }
-            metrics.succeeded(taskType, "logs", start);
+            metrics.succeeded(label(taskType), "logs", start);
             response.onCompleted();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(response, taskType, "logs", start, e);
           } catch (Exception e) {
+            if (call.isCancelled()) {
+              metrics.failed(label(taskType), "logs", Status.Code.CANCELLED, start);
+              return;
+            }
             fail(response, taskType, "logs", start, e);
           }
         });
@@ -550,9 +578,21 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   private void fail(
       StreamObserver<?> response, String taskType, String operation, long start, Exception e) {
     StatusException status = GrpcErrors.toStatus(e);
-    metrics.failed(
-        taskType.isEmpty() ? "unknown" : taskType, operation, status.getStatus().getCode(), start);
+    metrics.failed(label(taskType), operation, status.getStatus().getCode(), start);
     response.onError(status);
+  }
+
+  /**
+   * The task_type metric label: a served task type, else "unknown". The type comes from the caller;
+   * used as is, every new string would add time series to the registry without bound.
+   */
+  private String label(String taskType) {
+    for (TaskCategory served : runtime.taskCategories()) {
+      if (served.name().equals(taskType)) {
+        return taskType;
+      }
+    }
+    return "unknown";
   }
 
   private static StatusException invalid(String message) {

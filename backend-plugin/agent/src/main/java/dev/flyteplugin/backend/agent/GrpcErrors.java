@@ -1,6 +1,7 @@
 package dev.flyteplugin.backend.agent;
 
 import dev.flyteplugin.backend.runtime.ForeignResourceException;
+import dev.flyteplugin.backend.runtime.NamespaceNotAllowedException;
 import dev.flyteplugin.backend.runtime.TaskCreationException;
 import dev.flyteplugin.backend.runtime.UnknownTaskTypeException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -37,6 +38,9 @@ final class GrpcErrors {
     }
     if (e instanceof TaskCreationException tce) {
       return forCreation(tce).withDescription(tce.getMessage()).withCause(tce).asException();
+    }
+    if (e instanceof NamespaceNotAllowedException) {
+      return Status.PERMISSION_DENIED.withDescription(e.getMessage()).asException();
     }
     if (e instanceof ForeignResourceException) {
       // Never reached with a verified meta unless someone relabelled the resource by hand.

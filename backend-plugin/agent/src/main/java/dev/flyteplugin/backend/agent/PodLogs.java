@@ -1,23 +1,82 @@
 package dev.flyteplugin.backend.agent;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.List;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 
-/** Reads the last lines of a pod's log (for GetTaskLogs). */
+/** Opens a pod's log as a stream (for GetTaskLogs), so it is never held whole in memory. */
 @FunctionalInterface
 public interface PodLogs {
 
   /**
-   * @param lines how many lines from the end; 0 = the whole log
+   * @param lines how many lines from the end; 0 = from the start
+   * @param limitBytes the most bytes the API server is asked to send ({@code limitBytes}); the
+   *     reader stops there anyway
+   * @return the log's bytes; the caller closes it (which ends the API server's response)
    */
-  List<String> tail(String namespace, String pod, int lines);
+  InputStream open(String namespace, String pod, int lines, int limitBytes) throws IOException;
 
-  /** Through the Kubernetes API ({@code pods/log}, which the agent's role allows). */
+  /** The Spark operator's driver container (Spark's {@code spark-kubernetes-driver}). */
+  String SPARK_DRIVER_CONTAINER = "spark-kubernetes-driver";
+
+  /** The Spark driver's log through the Kubernetes API ({@code pods/log} get only). */
   static PodLogs of(KubernetesClient client) {
-    return (namespace, pod, lines) -> {
-      var podResource = client.pods().inNamespace(namespace).withName(pod);
-      String log = lines > 0 ? podResource.tailingLines(lines).getLog() : podResource.getLog();
-      return log == null || log.isEmpty() ? List.of() : List.of(log.split("\r?\n"));
+    return of(client, SPARK_DRIVER_CONTAINER);
+  }
+
+  /**
+   * A container's log through the Kubernetes API ({@code pods/log} get only). A plain GET on the
+   * client's HTTP client (its authentication included): fabric8's {@code getLogInputStream} first
+   * lists the pod (a {@code pods} list, RBAC the agent does not otherwise need, and pod specs hold
+   * env values) and may wait for it to become ready, holding a worker.
+   */
+  static PodLogs of(KubernetesClient client, String container) {
+    return (namespace, pod, lines, limitBytes) -> {
+      StringBuilder url =
+          new StringBuilder(client.getMasterUrl().toString().replaceAll("/+$", ""))
+              .append("/api/v1/namespaces/")
+              .append(encode(namespace))
+              .append("/pods/")
+              .append(encode(pod))
+              .append("/log?container=")
+              .append(encode(container))
+              .append("&limitBytes=")
+              .append(limitBytes);
+      if (lines > 0) {
+        url.append("&tailLines=").append(lines);
+      }
+      io.fabric8.kubernetes.client.http.HttpClient http = client.getHttpClient();
+      io.fabric8.kubernetes.client.http.HttpResponse<InputStream> response;
+      try {
+        response =
+            http.sendAsync(
+                    http.newHttpRequestBuilder().uri(url.toString()).build(), InputStream.class)
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while opening the log of " + pod, e);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IOException("cannot open the log of " + namespace + "/" + pod + ": " + e, e);
+      }
+      if (!response.isSuccessful()) {
+        String body;
+        try (InputStream in = response.body()) {
+          body = in == null ? "" : new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+        }
+        throw new KubernetesClientException(
+            "GET pods/" + pod + "/log in " + namespace + ": HTTP " + response.code() + " " + body,
+            response.code(),
+            null);
+      }
+      InputStream in = response.body();
+      return in == null ? InputStream.nullInputStream() : in;
     };
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 }

@@ -70,6 +70,7 @@ interface RuntimeFactory {
             : Duration.ofMinutes(1);
     return RuntimeConfig.defaults()
         .withAllowedNamespaces(Set.copyOf(options.namespaces()))
+        .withPolicy(options.policy())
         .withCleanup(options.ttl(), sweep);
   }
 }

@@ -1,5 +1,6 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.api.TaskPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Optional;
  *     plugin's environment
  * @param sparkHistoryServer the Spark history server's base URL; empty = from the environment
  * @param userCode embedded mode: jars holding the users' tasks; empty = the agent's class path
+ * @param policy what tasks may ask for (service account override, denied conf keys)
  */
 public record RuntimeOptions(
     Optional<Path> kubeconfig,
@@ -22,8 +24,22 @@ public record RuntimeOptions(
     Duration ttl,
     Optional<String> logLinks,
     Optional<String> sparkHistoryServer,
-    Optional<Path> userCode) {
+    Optional<Path> userCode,
+    TaskPolicy policy) {
   public RuntimeOptions {
     namespaces = List.copyOf(namespaces);
+    java.util.Objects.requireNonNull(policy, "policy");
+  }
+
+  /** With the default {@link TaskPolicy}. */
+  public RuntimeOptions(
+      Optional<Path> kubeconfig,
+      List<String> namespaces,
+      Duration ttl,
+      Optional<String> logLinks,
+      Optional<String> sparkHistoryServer,
+      Optional<Path> userCode) {
+    this(
+        kubeconfig, namespaces, ttl, logLinks, sparkHistoryServer, userCode, TaskPolicy.defaults());
   }
 }

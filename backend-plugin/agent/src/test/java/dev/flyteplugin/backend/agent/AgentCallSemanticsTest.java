@@ -66,7 +66,9 @@ class AgentCallSemanticsTest {
                 new AgentMetrics(new PrometheusRegistry()),
                 executor,
                 Optional.empty(),
-                FlyteRelease.RETRYABLE_FAILED_PHASE)
+                FlyteRelease.RETRYABLE_FAILED_PHASE,
+                AgentServer.Settings.DEFAULT_MAX_LOG_BYTES,
+                false)
             .directExecutor()
             .build()
             .start();

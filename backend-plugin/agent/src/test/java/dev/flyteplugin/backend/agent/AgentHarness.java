@@ -35,21 +35,29 @@ final class AgentHarness implements AutoCloseable {
   private final ResourceMetaCodec codec = new ResourceMetaCodec(KEY);
   private final FlyteRelease minFlyteRelease;
   private final UnaryOperator<TaskRuntime> wrap;
+  private final UnaryOperator<AgentServer.Settings> settings;
   private TaskRuntime runtime;
   private AgentServer server;
 
-  private AgentHarness(Path work, FlyteRelease minFlyteRelease, UnaryOperator<TaskRuntime> wrap)
+  private AgentHarness(
+      Path work,
+      FlyteRelease minFlyteRelease,
+      UnaryOperator<TaskRuntime> wrap,
+      UnaryOperator<RuntimeOptions> customize,
+      UnaryOperator<AgentServer.Settings> settings)
       throws Exception {
     this.minFlyteRelease = minFlyteRelease;
     this.wrap = wrap;
+    this.settings = settings;
     this.options =
-        new RuntimeOptions(
-            Optional.empty(),
-            List.of(),
-            Duration.ofHours(1),
-            Optional.of(LOG_LINKS),
-            Optional.empty(),
-            Optional.empty());
+        customize.apply(
+            new RuntimeOptions(
+                Optional.empty(),
+                List.of(),
+                Duration.ofHours(1),
+                Optional.of(LOG_LINKS),
+                Optional.empty(),
+                Optional.empty()));
     this.cluster = EmbeddedMode.cluster(options, Duration.ofMillis(20));
     startAgent();
   }
@@ -65,23 +73,37 @@ final class AgentHarness implements AutoCloseable {
    */
   static AgentHarness start(
       Path work, FlyteRelease minFlyteRelease, UnaryOperator<TaskRuntime> wrap) throws Exception {
-    return new AgentHarness(work, minFlyteRelease, wrap);
+    return new AgentHarness(work, minFlyteRelease, wrap, o -> o, s -> s);
+  }
+
+  /**
+   * @param options changes the agent's runtime options (namespaces, policy)
+   * @param settings changes the agent server's settings
+   */
+  static AgentHarness start(
+      Path work,
+      UnaryOperator<TaskRuntime> wrap,
+      UnaryOperator<RuntimeOptions> options,
+      UnaryOperator<AgentServer.Settings> settings)
+      throws Exception {
+    return new AgentHarness(work, FlyteRelease.RETRYABLE_FAILED_PHASE, wrap, options, settings);
   }
 
   private void startAgent() throws Exception {
     runtime = wrap.apply(cluster.newRuntime(RuntimeFactory.runtimeConfig(options)));
     server =
         AgentServer.start(
-            new AgentServer.Settings(
-                    0,
-                    0,
-                    "flyte-operator-agent",
-                    4 << 20,
-                    Optional.empty(),
-                    Duration.ofSeconds(5),
-                    Duration.ofSeconds(10))
-                .withMinFlyteRelease(minFlyteRelease)
-                .withHealthInterval(Duration.ofMillis(50)),
+            settings.apply(
+                new AgentServer.Settings(
+                        0,
+                        0,
+                        "flyte-operator-agent",
+                        4 << 20,
+                        Optional.empty(),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(10))
+                    .withMinFlyteRelease(minFlyteRelease)
+                    .withHealthInterval(Duration.ofMillis(50))),
             runtime,
             codec,
             new PrometheusRegistry(),
@@ -180,7 +202,11 @@ final class AgentHarness implements AutoCloseable {
                 + handle.namespace()
                 + "/pods/"
                 + handle.name()
-                + "-driver/log?pretty=false&tailLines="
+                + "-driver/log?container="
+                + PodLogs.SPARK_DRIVER_CONTAINER
+                + "&limitBytes="
+                + (AgentServer.Settings.DEFAULT_MAX_LOG_BYTES + 1)
+                + "&tailLines="
                 + tailLines)
         .andReturn(200, log)
         .always();

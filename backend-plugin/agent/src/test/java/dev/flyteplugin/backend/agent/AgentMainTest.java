@@ -1,6 +1,7 @@
 package dev.flyteplugin.backend.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flyteplugin.backend.runtime.TaskCategory;
 import dev.flyteplugin.backend.runtime.TaskHandle;
@@ -145,5 +146,70 @@ class AgentMainTest {
     new CommandLine(main).parseArgs("--tls-cert", "cert.pem");
     org.assertj.core.api.Assertions.assertThatThrownBy(main::settings)
         .hasMessageContaining("--tls-cert and --tls-key go together");
+  }
+
+  @Test
+  void clusterModeNeedsAnExplicitNamespaceListOrAllNamespacesAndNamesBoth() {
+    AgentMain none = new AgentMain();
+    new CommandLine(none).parseArgs("--kubeconfig", "k");
+    assertThatThrownBy(none::runtimeOptions)
+        .hasMessageContaining("--namespaces")
+        .hasMessageContaining("--all-namespaces");
+
+    AgentMain both = new AgentMain();
+    new CommandLine(both).parseArgs("--namespaces", "a", "--all-namespaces");
+    assertThatThrownBy(both::runtimeOptions).hasMessageContaining("give one of them");
+
+    AgentMain listed = new AgentMain();
+    new CommandLine(listed).parseArgs("--namespaces", "a, b");
+    assertThat(listed.runtimeOptions().namespaces()).containsExactly("a", "b");
+
+    AgentMain all = new AgentMain();
+    new CommandLine(all).parseArgs("--all-namespaces");
+    assertThat(all.runtimeOptions().namespaces()).isEmpty();
+
+    AgentMain embedded = new AgentMain();
+    new CommandLine(embedded).parseArgs("--embedded");
+    assertThat(embedded.runtimeOptions().namespaces()).isEmpty();
+  }
+
+  @Test
+  void securityDefaultsAreTheSafeOnes() {
+    AgentMain main = new AgentMain();
+    new CommandLine(main).parseArgs("--all-namespaces");
+    AgentServer.Settings settings = main.settings();
+    assertThat(settings.reflection()).isFalse();
+    assertThat(settings.maxRequestBytes()).isEqualTo(4 << 20);
+    assertThat(settings.maxLogBytes()).isEqualTo(1 << 20);
+    assertThat(settings.workers()).isGreaterThanOrEqualTo(4);
+    assertThat(main.runtimeOptions().policy())
+        .isEqualTo(dev.flyteplugin.backend.api.TaskPolicy.defaults());
+
+    AgentMain open = new AgentMain();
+    new CommandLine(open)
+        .parseArgs(
+            "--all-namespaces",
+            "--allow-service-account-override",
+            "--denied-conf-keys",
+            "spark.a.*, spark.b",
+            "--reflection",
+            "--workers",
+            "2");
+    assertThat(open.runtimeOptions().policy().allowServiceAccountOverride()).isTrue();
+    assertThat(open.runtimeOptions().policy().deniedConfKeys())
+        .containsExactly("spark.a.*", "spark.b");
+    assertThat(open.settings().reflection()).isTrue();
+    assertThat(open.settings().workers()).isEqualTo(2);
+
+    AgentMain nothingDenied = new AgentMain();
+    new CommandLine(nothingDenied).parseArgs("--all-namespaces", "--denied-conf-keys", "none");
+    assertThat(nothingDenied.runtimeOptions().policy().deniedConfKeys()).isEmpty();
+  }
+
+  @Test
+  void aClientCaNeedsTheServerCertificate() {
+    AgentMain main = new AgentMain();
+    new CommandLine(main).parseArgs("--tls-client-ca", "ca.pem");
+    assertThatThrownBy(main::settings).hasMessageContaining("--tls-client-ca needs --tls-cert");
   }
 }

@@ -152,13 +152,77 @@ class KustomizeOverlaysTest {
     String role = only(docs, "ClusterRole");
     assertThat(role)
         .contains("sparkoperator.k8s.io")
-        .contains("sparkapplications/status")
-        .contains("pods/log")
+        .doesNotContain("sparkapplications/status")
+        .doesNotContain("update")
+        .containsPattern("- pods/log\\s+verbs:\\s+- get\\s")
+        .doesNotContainPattern("- pods\\s")
         .containsPattern("- configmaps\\s+verbs:\\s+- get\\s+- list\\s+- create\\s+- delete")
         .doesNotContain("secrets")
         .doesNotContain("'*'");
     assertThat(only(docs, "ClusterRoleBinding")).contains("name: flyte-operator-agent");
     assertThat(only(docs, "ServiceAccount")).contains("namespace: flyte");
+    // Only propeller's pods reach the gRPC port; the agent's own labels must not leak into the
+    // `from` selector (kustomize adds them to matchLabels, hence matchExpressions there).
+    assertThat(only(docs, "NetworkPolicy"))
+        .containsPattern(
+            "- from:\\s+- namespaceSelector:\\s+matchExpressions:\\s+- key:"
+                + " kubernetes.io/metadata.name\\s+operator: In\\s+values:\\s+- flyte\\s+"
+                + "podSelector:\\s+matchExpressions:\\s+- key: app.kubernetes.io/name\\s+"
+                + "operator: In\\s+values:\\s+- flytepropeller\\s+ports:\\s+- port: 8000")
+        .containsPattern("policyTypes:\\s+- Ingress");
+    // The agent refuses to start without namespaces outside --embedded.
+    assertThat(deployment).containsPattern("name: FLYTE_AGENT_NAMESPACES\\s+value: \\S+");
+  }
+
+  @Test
+  void namespacedOverlayHasARolePerServedNamespaceAndNoClusterWideRights() throws Exception {
+    List<String> docs = render("overlays/namespaced");
+    assertThat(docs).noneMatch(d -> d.contains("kind: ClusterRole"));
+    List<String> served =
+        List.of("flytesnacks-development", "flytesnacks-staging", "flytesnacks-production");
+    for (String kind : List.of("Role", "RoleBinding")) {
+      Pattern marker = Pattern.compile("(?m)^kind: " + kind + "$");
+      List<String> objects = docs.stream().filter(d -> marker.matcher(d).find()).toList();
+      assertThat(objects).as(kind).hasSize(served.size());
+      for (String ns : served) {
+        assertThat(objects).as("%s in %s", kind, ns).anyMatch(d -> d.contains("namespace: " + ns));
+      }
+    }
+    assertThat(docs.stream().filter(d -> d.contains("kind: Role\n")).findFirst().orElseThrow())
+        .contains("sparkapplications")
+        .doesNotContain("secrets");
+    assertThat(only(docs, "Deployment"))
+        .containsPattern(
+            "name: FLYTE_AGENT_NAMESPACES\\s+value: \"?flytesnacks-development,"
+                + "flytesnacks-staging,flytesnacks-production\"?");
+  }
+
+  @Test
+  void tlsOverlaysServeMutualTlsAndTellPropellerToUseTlsWithOnlyKeysItsStructHas()
+      throws Exception {
+    List<String> docs = render("overlays/propeller-connector-tls");
+    assertThat(only(docs, "Deployment"))
+        .contains("FLYTE_AGENT_TLS_CERT")
+        .contains("FLYTE_AGENT_TLS_KEY")
+        .contains("FLYTE_AGENT_TLS_CLIENT_CA")
+        .containsPattern("readinessProbe:\\s+grpc:\\s+port: 8081")
+        .contains("secretName: flyte-operator-agent-tls");
+    String config = only(docs, "ConfigMap");
+    assertThat(config).contains("insecure: false").doesNotContain("insecure: true");
+    // The connector entry may hold only the fields of the Deployment struct of flyteplugins
+    // v1.16.8 (webapi/connector/config.go): endpoint, insecure, defaultServiceConfig, timeouts,
+    // defaultTimeout. compat/connector decodes propeller-connector strictly with the real struct.
+    String entry =
+        config.substring(
+            config.indexOf("flyte-operator-agent:"), config.indexOf("connectorForTaskTypes:"));
+    java.util.regex.Matcher keys = Pattern.compile("(?m)^\\s{12}([A-Za-z]+):").matcher(entry);
+    List<String> found = new java.util.ArrayList<>();
+    while (keys.find()) {
+      found.add(keys.group(1));
+    }
+    assertThat(found)
+        .isNotEmpty()
+        .isSubsetOf("endpoint", "insecure", "defaultServiceConfig", "timeouts", "defaultTimeout");
   }
 
   @Test

@@ -39,6 +39,18 @@ public interface OperatorPlugin {
    */
   PhaseInfo phase(GenericKubernetesResource resource);
 
+  /**
+   * Checks the built resource against the deployment's policy before it is created: the service
+   * account its pods run as, operator configuration keys that reach the node or the cluster's
+   * credentials. The default admits everything; a plugin whose task config can reach such settings
+   * must override it. Runs after {@link #build}, on the same resource.
+   *
+   * @throws PolicyViolationException naming the field or key and the setting that would allow it
+   *     (the runtime reports it as a permanent failure, {@code PolicyViolation})
+   */
+  default void admit(TaskContext context, GenericKubernetesResource resource, TaskPolicy policy)
+      throws PolicyViolationException {}
+
   /** How the runtime treats this plugin's resources. */
   default PluginProperties properties() {
     return PluginProperties.defaults();

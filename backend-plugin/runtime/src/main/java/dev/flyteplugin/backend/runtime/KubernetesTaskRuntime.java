@@ -7,6 +7,7 @@ import dev.flyteplugin.backend.api.AbortAction;
 import dev.flyteplugin.backend.api.AbortablePlugin;
 import dev.flyteplugin.backend.api.OperatorPlugin;
 import dev.flyteplugin.backend.api.PhaseInfo;
+import dev.flyteplugin.backend.api.PolicyViolationException;
 import dev.flyteplugin.backend.api.ResourceBuildException;
 import dev.flyteplugin.backend.api.ResourceIdentity;
 import dev.flyteplugin.backend.api.TaskContext;
@@ -278,18 +279,18 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
         ExecutionLabels.of(id, identity, category, config.managedBy(), config.instance());
 
     GenericKubernetesResource resource;
+    TaskContext context =
+        new TaskContext(
+            request.template(),
+            request.inputs(),
+            request.outputPrefix(),
+            request.metadata(),
+            name,
+            namespace,
+            ours,
+            config.minCleanupTtl());
     try {
-      resource =
-          plugin.build(
-              new TaskContext(
-                  request.template(),
-                  request.inputs(),
-                  request.outputPrefix(),
-                  request.metadata(),
-                  name,
-                  namespace,
-                  ours,
-                  config.minCleanupTtl()));
+      resource = plugin.build(context);
     } catch (ResourceBuildException e) {
       throw new TaskCreationException(
           TaskCreationException.Kind.INVALID_TASK,
@@ -306,6 +307,15 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
       throw new TaskCreationException(
           TaskCreationException.Kind.INVALID_TASK,
           "FailedToBuildResource: plugin " + plugin.getClass().getName() + " built no resource");
+    }
+    try {
+      // The deployment's policy, on exactly what will be created.
+      plugin.admit(context, resource, config.policy());
+    } catch (PolicyViolationException e) {
+      throw new TaskCreationException(
+          TaskCreationException.Kind.INVALID_TASK,
+          "PolicyViolation: " + category + ": " + e.getMessage(),
+          e);
     }
     decorate(resource, plugin.identity(), request, handle, ours);
     try {
@@ -348,7 +358,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
     if (namespace.isBlank()) {
       namespace = config.defaultNamespace();
     }
-    if (!config.allowedNamespaces().isEmpty() && !config.allowedNamespaces().contains(namespace)) {
+    if (!config.namespaceAllowed(namespace)) {
       throw new TaskCreationException(
           TaskCreationException.Kind.FORBIDDEN,
           "namespace '"
@@ -402,7 +412,15 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   // status
 
   @Override
+  public void checkNamespace(TaskHandle handle) {
+    if (!config.namespaceAllowed(handle.namespace())) {
+      throw new NamespaceNotAllowedException(handle.namespace(), config.allowedNamespaces());
+    }
+  }
+
+  @Override
   public TaskStatus status(TaskHandle handle) {
+    checkNamespace(handle);
     OperatorPlugin plugin = registry.require(handle.category());
     if (!started) {
       throw new IllegalStateException(
@@ -413,6 +431,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
 
   @Override
   public Optional<TaskStatus> cachedStatus(TaskHandle handle) {
+    checkNamespace(handle);
     Optional<OperatorPlugin> plugin = registry.find(handle.category());
     if (!started || plugin.isEmpty()) {
       return Optional.empty(); // status() answers (or says what is wrong)
@@ -422,6 +441,9 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
 
   @Override
   public void markReported(TaskHandle handle) {
+    if (!config.namespaceAllowed(handle.namespace())) {
+      return; // never answered, so never reported
+    }
     try {
       registry.find(handle.category()).ifPresent(p -> sweeper.markReported(p, handle));
     } catch (RuntimeException e) {
@@ -474,6 +496,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
 
   @Override
   public void abort(TaskHandle handle, Deadline deadline) {
+    checkNamespace(handle);
     OperatorPlugin plugin = registry.require(handle.category());
     ResourceIdentity identity = plugin.identity();
     try {

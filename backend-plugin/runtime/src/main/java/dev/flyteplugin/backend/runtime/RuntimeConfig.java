@@ -2,6 +2,7 @@ package dev.flyteplugin.backend.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flyteplugin.backend.api.TaskPolicy;
 import java.time.Duration;
 import java.util.Set;
 
@@ -36,6 +37,9 @@ import java.util.Set;
  * @param apiReadTimeout the longest a status read from the API server (on a cache miss) may take
  * @param statusMemory how many tasks' last reported statuses are remembered, to answer while the
  *     API server fails (least recently used forgotten first)
+ * @param policy what the deployment allows a task to ask for (service account override, operator
+ *     configuration keys); every plugin's {@link dev.flyteplugin.backend.api.OperatorPlugin#admit}
+ *     is called with it
  */
 public record RuntimeConfig(
     String managedBy,
@@ -52,7 +56,8 @@ public record RuntimeConfig(
     Duration maxCreateBackoff,
     Duration cacheGracePeriod,
     Duration apiReadTimeout,
-    int statusMemory) {
+    int statusMemory,
+    TaskPolicy policy) {
 
   public static final String DEFAULT_MANAGED_BY = "flyteplugin-backend";
 
@@ -76,6 +81,7 @@ public record RuntimeConfig(
     requireNonNull(maxCreateBackoff, "maxCreateBackoff");
     requireNonNull(cacheGracePeriod, "cacheGracePeriod");
     requireNonNull(apiReadTimeout, "apiReadTimeout");
+    requireNonNull(policy, "policy");
     if (!ResourceNames.isLabelValue(managedBy) || managedBy.isEmpty()) {
       throw new IllegalArgumentException(
           "managedBy must be a valid label value (letters, digits, '-', '_', '.'; <= 63), got '"
@@ -159,7 +165,8 @@ public record RuntimeConfig(
         Duration.ofSeconds(5),
         Duration.ofSeconds(30),
         Duration.ofSeconds(5),
-        10_000);
+        10_000,
+        TaskPolicy.defaults());
   }
 
   /** A mutable copy, for the {@code with...} methods. */
@@ -179,6 +186,7 @@ public record RuntimeConfig(
     Duration cacheGracePeriod;
     Duration apiReadTimeout;
     int statusMemory;
+    TaskPolicy policy;
 
     Copy(RuntimeConfig c) {
       managedBy = c.managedBy;
@@ -196,6 +204,7 @@ public record RuntimeConfig(
       cacheGracePeriod = c.cacheGracePeriod;
       apiReadTimeout = c.apiReadTimeout;
       statusMemory = c.statusMemory;
+      policy = c.policy;
     }
 
     RuntimeConfig build() {
@@ -214,7 +223,8 @@ public record RuntimeConfig(
           maxCreateBackoff,
           cacheGracePeriod,
           apiReadTimeout,
-          statusMemory);
+          statusMemory,
+          policy);
     }
   }
 
@@ -296,6 +306,19 @@ public record RuntimeConfig(
 
   public RuntimeConfig withApiReadTimeout(Duration value) {
     return with(c -> c.apiReadTimeout = value);
+  }
+
+  /** What tasks may ask for: service account override, denied operator configuration keys. */
+  public RuntimeConfig withPolicy(TaskPolicy value) {
+    return with(c -> c.policy = value);
+  }
+
+  /**
+   * Whether a task in {@code namespace} may be created, read, aborted or have its logs read: every
+   * namespace when {@link #allowedNamespaces()} is empty.
+   */
+  public boolean namespaceAllowed(String namespace) {
+    return allowedNamespaces.isEmpty() || allowedNamespaces.contains(namespace);
   }
 
   public RuntimeConfig withStatusMemory(int value) {

@@ -73,6 +73,15 @@ public interface TaskRuntime extends AutoCloseable {
    */
   default void markReported(TaskHandle handle) {}
 
+  /**
+   * Refuses a task outside the namespaces this runtime serves. {@link #status}, {@link
+   * #cachedStatus} and {@link #abort} call it themselves; callers that reach the task's objects by
+   * other means (pod logs) call it first.
+   *
+   * @throws NamespaceNotAllowedException when the handle's namespace is not served
+   */
+  default void checkNamespace(TaskHandle handle) {}
+
   /** Cache and watch health, for readiness and metrics. */
   default RuntimeHealth health() {
     boolean synced = hasSynced();

@@ -373,17 +373,30 @@ class KubernetesTaskRuntimeTest {
   }
 
   @Test
-  void withAnAllowListOnlyTheAllowedNamespacesAreWatched() throws Exception {
+  void withAnAllowListEveryCallOutsideItIsRefusedBeforeAnyApiCall() throws Exception {
     runtime.close();
     runtime = newRuntime(RuntimeConfig.defaults().withAllowedNamespaces(java.util.Set.of(NS)));
     TaskHandle handle = runtime.create(TestTasks.request("exec15", 0));
     setState(handle, Map.of("state", "Running"));
 
     await().until(() -> phaseOf(handle) == Phase.RUNNING);
-    TaskStatus elsewhere =
-        runtime.status(new TaskHandle(handle.category(), "kube-system", handle.name()));
-    assertThat(elsewhere.phase()).isEqualTo(Phase.FAILED);
-    assertThat(elsewhere.reason()).isEqualTo("NamespaceNotWatched");
+    TaskHandle elsewhere = new TaskHandle(handle.category(), "kube-system", handle.name());
+    assertThatThrownBy(() -> runtime.status(elsewhere))
+        .isInstanceOf(NamespaceNotAllowedException.class)
+        .hasMessageContaining("kube-system")
+        .hasMessageContaining(NS);
+    assertThatThrownBy(() -> runtime.cachedStatus(elsewhere))
+        .isInstanceOf(NamespaceNotAllowedException.class);
+    assertThatThrownBy(() -> runtime.abort(elsewhere))
+        .isInstanceOf(NamespaceNotAllowedException.class);
+    assertThatThrownBy(() -> runtime.checkNamespace(elsewhere))
+        .isInstanceOf(NamespaceNotAllowedException.class);
+    assertThatThrownBy(
+            () -> runtime.create(inNamespace(TestTasks.request("exec15b", 0), "kube-system")))
+        .isInstanceOfSatisfying(
+            TaskCreationException.class,
+            e -> assertThat(e.kind()).isEqualTo(TaskCreationException.Kind.FORBIDDEN));
+    runtime.markReported(elsewhere); // ignored, no exception
   }
 
   @Test
@@ -490,5 +503,13 @@ class KubernetesTaskRuntimeTest {
             .build());
     job.setAdditionalProperty("spec", Map.of("image", "x"));
     return job;
+  }
+
+  private static TaskRequest inNamespace(TaskRequest request, String namespace) {
+    return new TaskRequest(
+        request.template(),
+        request.inputs(),
+        request.outputPrefix(),
+        request.metadata().toBuilder().setNamespace(namespace).build());
   }
 }

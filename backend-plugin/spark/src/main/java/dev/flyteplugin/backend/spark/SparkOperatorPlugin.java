@@ -3,13 +3,16 @@ package dev.flyteplugin.backend.spark;
 import com.google.auto.service.AutoService;
 import dev.flyteplugin.backend.api.OperatorPlugin;
 import dev.flyteplugin.backend.api.PhaseInfo;
+import dev.flyteplugin.backend.api.PolicyViolationException;
 import dev.flyteplugin.backend.api.ResourceBuildException;
 import dev.flyteplugin.backend.api.ResourceIdentity;
 import dev.flyteplugin.backend.api.TaskContext;
+import dev.flyteplugin.backend.api.TaskPolicy;
 import dev.flyteplugin.backend.api.TaskType;
 import dev.flyteplugin.proto.example.ExamplePlugin;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The example plugin: runs {@code example_plugin} tasks as Spark operator {@code SparkApplication}s
@@ -23,6 +26,7 @@ import java.util.List;
 public final class SparkOperatorPlugin implements OperatorPlugin {
   private final SparkApplicationFactory factory;
   private final SparkPhaseMapper mapper;
+  private final SparkPluginConfig settings;
 
   /** For ServiceLoader: settings from {@code FLYTEPLUGIN_SPARK_*} environment variables. */
   public SparkOperatorPlugin() {
@@ -32,6 +36,7 @@ public final class SparkOperatorPlugin implements OperatorPlugin {
   public SparkOperatorPlugin(SparkPluginConfig settings) {
     this.factory = new SparkApplicationFactory(settings);
     this.mapper = new SparkPhaseMapper(settings);
+    this.settings = settings;
   }
 
   @Override
@@ -47,6 +52,58 @@ public final class SparkOperatorPlugin implements OperatorPlugin {
   @Override
   public GenericKubernetesResource build(TaskContext context) throws ResourceBuildException {
     return factory.build(context);
+  }
+
+  /**
+   * The deployment's policy on the built application: the driver and executors run as the
+   * execution's {@code k8s_service_account} (else the plugin default), as Flyte's Go Spark plugin
+   * does, unless the policy allows a task config to choose; and no {@code sparkConf} key matches a
+   * denied pattern (host paths, secrets, API credentials, pod templates by default).
+   */
+  @Override
+  public void admit(TaskContext context, GenericKubernetesResource resource, TaskPolicy policy)
+      throws PolicyViolationException {
+    Map<?, ?> spec = asMap(resource.getAdditionalProperties().get("spec"));
+    if (!policy.allowServiceAccountOverride()) {
+      String expected =
+          context.metadata().getK8SServiceAccount().isEmpty()
+              ? settings.defaultServiceAccount()
+              : context.metadata().getK8SServiceAccount();
+      for (String role : List.of("driver", "executor")) {
+        Object account = asMap(spec.get(role)).get("serviceAccount");
+        if (account != null && !account.toString().isEmpty() && !account.equals(expected)) {
+          throw new PolicyViolationException(
+              role
+                  + ".serviceAccount '"
+                  + account
+                  + "' differs from the execution's service account '"
+                  + expected
+                  + "' (task_execution_metadata.k8s_service_account): this deployment does not let"
+                  + " a task choose its service account. Remove "
+                  + role
+                  + ".serviceAccount from the task config, run the execution with that service"
+                  + " account, or start the agent with --allow-service-account-override");
+        }
+      }
+    }
+    for (Object key : asMap(spec.get("sparkConf")).keySet()) {
+      String k = String.valueOf(key);
+      var pattern = policy.deniedPattern(k);
+      if (pattern.isPresent()) {
+        throw new PolicyViolationException(
+            "sparkConf key '"
+                + k
+                + "' is denied by this deployment (pattern '"
+                + pattern.get()
+                + "': it reaches the node or the cluster's credentials). Remove it from the task"
+                + " config's sparkConf; an administrator can change the list with"
+                + " --denied-conf-keys / FLYTE_AGENT_DENIED_CONF_KEYS");
+      }
+    }
+  }
+
+  private static Map<?, ?> asMap(Object value) {
+    return value instanceof Map<?, ?> m ? m : Map.of();
   }
 
   @Override
