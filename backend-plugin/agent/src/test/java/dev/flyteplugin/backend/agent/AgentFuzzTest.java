@@ -13,22 +13,15 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.lang.management.ManagementFactory;
-import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property-based checks (fixed seeds) of what a caller controls: {@code resource_meta} bytes and
- * CreateTaskRequest contents. Arbitrary input raises only the documented errors ({@link
- * ResourceMetaException}; INVALID_ARGUMENT / NOT_FOUND for a request), and decoding allocates a
- * bounded amount whatever the input says its lengths are.
+ * Property checks over generated input (a fixed seed, so a failure reproduces) of what a caller
+ * controls: {@code resource_meta} bytes and CreateTaskRequest contents. Arbitrary input raises only
+ * the documented errors ({@link ResourceMetaException}; INVALID_ARGUMENT / NOT_FOUND for a
+ * request), and decoding allocates a bounded amount whatever the input says its lengths are.
  */
 class AgentFuzzTest {
   private static final ResourceMetaCodec CODEC =
@@ -38,48 +31,62 @@ class AgentFuzzTest {
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-  @Property(tries = 3000, seed = "20261202")
-  void arbitraryMetaBytesAreRejectedWithResourceMetaExceptionInBoundedMemory(
-      @ForAll @Size(max = 70_000) byte[] bytes) {
-    long before = THREADS.getCurrentThreadAllocatedBytes();
-    assertThatThrownBy(() -> CODEC.decodeMeta(bytes))
-        .isInstanceOf(ResourceMetaException.class)
-        .hasMessageContaining("resource_meta");
-    long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-    // A copy of the input at most, plus the exception: never what a length field claims.
-    assertThat(allocated).isLessThan(2L * bytes.length + (256 << 10));
-  }
+  private static final long SEED = 20261202L;
 
-  @Property(tries = 2000, seed = "20261202")
-  void aValidMetaChangedAnywhereIsRejected(
-      @ForAll @IntRange(min = 0, max = 200) int position,
-      @ForAll @IntRange(min = 1, max = 255) int xor,
-      @ForAll("mutations") int mutation) {
-    byte[] valid = CODEC.encode(HANDLE);
-    byte[] changed =
-        switch (mutation) {
-          case 0 -> flip(valid, position % valid.length, xor);
-          case 1 -> java.util.Arrays.copyOf(valid, position % valid.length);
-          default -> appended(valid, (byte) xor);
-        };
-    assertThatThrownBy(() -> CODEC.decodeMeta(changed)).isInstanceOf(ResourceMetaException.class);
-  }
-
-  @Property(tries = 3000, seed = "20261202")
-  void arbitraryRequestBytesEitherFailToParseOrGetADocumentedAnswer(
-      @ForAll @Size(max = 2048) byte[] bytes) {
-    CreateTaskRequest request;
-    try {
-      request = CreateTaskRequest.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      return; // gRPC's marshaller refuses it before the service sees it
+  @Test
+  void arbitraryMetaBytesAreRejectedWithResourceMetaExceptionInBoundedMemory() {
+    Random random = new Random(SEED);
+    for (int i = 0; i < 3000; i++) {
+      byte[] bytes = bytes(random, random.nextInt(4) == 0 ? 70_000 : 300);
+      long before = THREADS.getCurrentThreadAllocatedBytes();
+      assertThatThrownBy(() -> CODEC.decodeMeta(bytes))
+          .isInstanceOf(ResourceMetaException.class)
+          .hasMessageContaining("resource_meta");
+      long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+      // A copy of the input at most, plus the exception: never what a length field claims.
+      assertThat(allocated).isLessThan(2L * bytes.length + (256 << 10));
     }
-    assertDocumentedAnswer(request);
   }
 
-  @Property(tries = 2000, seed = "20261202")
-  void structuredRequestsGetADocumentedAnswer(@ForAll("requests") CreateTaskRequest request) {
-    assertDocumentedAnswer(request);
+  @Test
+  void aValidMetaChangedAnywhereIsRejected() {
+    Random random = new Random(SEED);
+    byte[] valid = CODEC.encode(HANDLE);
+    for (int i = 0; i < 2000; i++) {
+      int position = random.nextInt(valid.length);
+      int xor = 1 + random.nextInt(255);
+      byte[] changed =
+          switch (random.nextInt(3)) {
+            case 0 -> flip(valid, position, xor);
+            case 1 -> java.util.Arrays.copyOf(valid, position);
+            default -> appended(valid, (byte) xor);
+          };
+      assertThatThrownBy(() -> CODEC.decodeMeta(changed))
+          .as("mutation %d", i)
+          .isInstanceOf(ResourceMetaException.class);
+    }
+  }
+
+  @Test
+  void arbitraryRequestBytesEitherFailToParseOrGetADocumentedAnswer() {
+    Random random = new Random(SEED);
+    for (int i = 0; i < 3000; i++) {
+      CreateTaskRequest request;
+      try {
+        request = CreateTaskRequest.parseFrom(bytes(random, 2048));
+      } catch (InvalidProtocolBufferException e) {
+        continue; // gRPC's marshaller refuses it before the service sees it
+      }
+      assertDocumentedAnswer(request);
+    }
+  }
+
+  @Test
+  void structuredRequestsGetADocumentedAnswer() {
+    Random random = new Random(SEED);
+    for (int i = 0; i < 2000; i++) {
+      assertDocumentedAnswer(request(random));
+    }
   }
 
   @org.junit.jupiter.api.Test
@@ -150,40 +157,54 @@ class AgentFuzzTest {
     }
   }
 
-  @Provide
-  Arbitrary<Integer> mutations() {
-    return Arbitraries.integers().between(0, 2);
+  /** A request with each field picked among edge cases and random text. */
+  private static CreateTaskRequest request(Random random) {
+    String type =
+        random.nextBoolean()
+            ? pick(random, "", "example_plugin", " ", "spark")
+            : string(random, 30);
+    int version = pick(random, 0, 1, -1, Integer.MAX_VALUE);
+    String prefix =
+        random.nextBoolean()
+            ? pick(random, "", " ", "s3://bucket/metadata/x/n0/data/0")
+            : string(random, 300);
+    CreateTaskRequest.Builder b = CreateTaskRequest.newBuilder().setOutputPrefix(prefix);
+    if (random.nextInt(3) > 0) {
+      b.setTemplate(TaskTemplate.newBuilder().setType(type).setTaskTypeVersion(version));
+    }
+    if (random.nextBoolean()) {
+      b.setTaskExecutionMetadata(
+          TaskExecutionMetadata.newBuilder().setNamespace(string(random, 80)));
+    }
+    return b.build();
   }
 
-  @Provide
-  Arbitrary<CreateTaskRequest> requests() {
-    Arbitrary<String> type =
-        Arbitraries.oneOf(
-            Arbitraries.of("", "example_plugin", " ", "spark"),
-            Arbitraries.strings().ofMaxLength(30));
-    Arbitrary<Integer> version = Arbitraries.of(0, 1, -1, Integer.MAX_VALUE);
-    Arbitrary<String> prefix =
-        Arbitraries.oneOf(
-            Arbitraries.of("", " ", "s3://bucket/metadata/x/n0/data/0"),
-            Arbitraries.strings().ofMaxLength(300));
-    Arbitrary<Optional<String>> namespace =
-        Arbitraries.oneOf(
-            Arbitraries.just(Optional.empty()),
-            Arbitraries.strings().ofMaxLength(80).map(Optional::of));
-    Arbitrary<Boolean> hasTemplate = Arbitraries.of(true, true, false);
-    return Combinators.combine(type, version, prefix, namespace, hasTemplate)
-        .as(
-            (t, v, p, ns, withTemplate) -> {
-              CreateTaskRequest.Builder b = CreateTaskRequest.newBuilder().setOutputPrefix(p);
-              if (withTemplate) {
-                b.setTemplate(TaskTemplate.newBuilder().setType(t).setTaskTypeVersion(v));
-              }
-              ns.ifPresent(
-                  n ->
-                      b.setTaskExecutionMetadata(
-                          TaskExecutionMetadata.newBuilder().setNamespace(n)));
-              return b.build();
-            });
+  @SafeVarargs
+  private static <T> T pick(Random random, T... choices) {
+    return choices[random.nextInt(choices.length)];
+  }
+
+  /** Up to {@code maxLength} bytes, short lengths more often (as a length field would claim). */
+  private static byte[] bytes(Random random, int maxLength) {
+    byte[] bytes = new byte[random.nextInt(maxLength + 1)];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Up to {@code maxLength} characters, ASCII and beyond (control characters, CJK, surrogates). */
+  private static String string(Random random, int maxLength) {
+    StringBuilder out = new StringBuilder();
+    int length = random.nextInt(maxLength + 1);
+    for (int i = 0; i < length; i++) {
+      out.append(
+          switch (random.nextInt(4)) {
+            case 0 -> (char) random.nextInt(32);
+            case 1 -> (char) (0x4e00 + random.nextInt(0x5000));
+            case 2 -> (char) (0xd800 + random.nextInt(0x800));
+            default -> (char) (32 + random.nextInt(95));
+          });
+    }
+    return out.toString();
   }
 
   private static byte[] flip(byte[] bytes, int at, int xor) {
