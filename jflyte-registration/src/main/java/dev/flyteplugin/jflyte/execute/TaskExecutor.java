@@ -360,6 +360,7 @@ public final class TaskExecutor {
   private static Errors.ContainerError userError(String taskName, Throwable e) {
     LOG.error("task {} failed", taskName, e);
     if (e instanceof ContainerError error) {
+      // flytekit's convention: the code's prefix says whose fault it is (USER: / SYSTEM:).
       return Errors.ContainerError.newBuilder()
           .setCode(error.getCode())
           .setMessage(String.valueOf(error.getMessage()))
@@ -367,7 +368,20 @@ public final class TaskExecutor {
               error.getKind() == ContainerError.Kind.RECOVERABLE
                   ? Errors.ContainerError.Kind.RECOVERABLE
                   : Errors.ContainerError.Kind.NON_RECOVERABLE)
-          .setOrigin(Execution.ExecutionError.ErrorKind.USER)
+          .setOrigin(
+              String.valueOf(error.getCode()).startsWith("SYSTEM:")
+                  ? Execution.ExecutionError.ErrorKind.SYSTEM
+                  : Execution.ExecutionError.ErrorKind.USER)
+          .build();
+    }
+    if (e instanceof VirtualMachineError) {
+      // Out of memory (or stack, or a broken JVM): the machine's limit, not the task's logic; a
+      // retry may get a bigger or healthier one.
+      return Errors.ContainerError.newBuilder()
+          .setCode("SYSTEM:" + e.getClass().getSimpleName())
+          .setMessage(stackTrace(e))
+          .setKind(Errors.ContainerError.Kind.RECOVERABLE)
+          .setOrigin(Execution.ExecutionError.ErrorKind.SYSTEM)
           .build();
     }
     return Errors.ContainerError.newBuilder()

@@ -68,6 +68,29 @@ class TaskExecutorTest {
   }
 
   @Test
+  void aContainerErrorWithASystemCodeHasTheSystemOrigin() throws Exception {
+    // flytekit's convention: the code's prefix says whose fault it is (USER: / SYSTEM:).
+    ExecuteOutcome outcome = executor.execute(args(DoubleTask.class.getName(), inputs(7)));
+
+    Errors.ContainerError error = readError();
+    assertThat(outcome.recoverable()).isTrue();
+    assertThat(error.getOrigin()).isEqualTo(ErrorKind.SYSTEM);
+    assertThat(error.getCode()).isEqualTo("SYSTEM:ExecutorsLost");
+  }
+
+  @Test
+  void aVirtualMachineErrorIsARecoverableSystemError() throws Exception {
+    // An OutOfMemoryError is the machine's limit, not the task's logic: a retry may get more.
+    ExecuteOutcome outcome = executor.execute(args(DoubleTask.class.getName(), inputs(8)));
+
+    Errors.ContainerError error = readError();
+    assertThat(outcome.recoverable()).isTrue();
+    assertThat(error.getOrigin()).isEqualTo(ErrorKind.SYSTEM);
+    assertThat(error.getCode()).isEqualTo("SYSTEM:OutOfMemoryError");
+    assertThat(error.getMessage()).contains("Java heap space");
+  }
+
+  @Test
   void anUnknownTaskIsANonRecoverableSystemErrorNamingTheTask() throws Exception {
     ExecuteOutcome outcome = executor.execute(args("com.example.Missing", inputs(1)));
 
