@@ -83,7 +83,7 @@ PY_WORKERS=${COMPAT_PY_WORKERS:-10}
 export COMPAT_PY_SUCCEED_AFTER=${COMPAT_PY_SUCCEED_AFTER:-0.5}
 
 PY_INCLUDES="flytekit $("$PY" -c 'import flytekit; print(flytekit.__version__)') pyflyte serve connector (grpc.aio, --worker $PY_WORKERS, Prometheus on): example_connector.py keeps jobs in a dict, create records a timestamp, get answers RUNNING then SUCCEEDED after ${COMPAT_PY_SUCCEED_AFTER}s; no task runs, nothing is written (the Python peer's best case)"
-OURS_INCLUDES="flyte-agent --embedded, one JVM (default JAVA_OPTS=${JAVA_OPTS:-none}): the agent (CreateTask builds + creates a SparkApplication, GetTask answers from the informer cache, signed resource_meta, metrics) PLUS the SIMULATED Kubernetes API server (fabric8 mock, vert.x), the SIMULATED Spark operator (a thread per app, 200 ms steps, driver pods) and the simulated driver running each task's jflyte entrypoint (CountWords on an 11-word input, writes outputs.pb), with INFO logging of each transition"
+OURS_INCLUDES="flyte-agent --embedded --embedded-workload none, one JVM (default JAVA_OPTS=${JAVA_OPTS:-none}): the agent (CreateTask builds + creates a SparkApplication, GetTask answers from the informer cache, signed resource_meta, metrics) PLUS the SIMULATED Kubernetes API server (fabric8 mock, vert.x) and the SIMULATED Spark operator (a thread per app, 200 ms steps, driver pods); the simulated driver succeeds 500 ms after RUNNING without running the task (as the Python peer runs nothing; with tasks running, each would start a real local Spark), with INFO logging of each transition"
 
 # 3. Python peer.
 PORT=$(free_port); MPORT=$(free_port)
@@ -105,7 +105,7 @@ PORT=$(free_port); MPORT=$(free_port)
 head -c 32 /dev/urandom | base64 > "$COMPAT_WORK/hmac.key"
 chmod 600 "$COMPAT_WORK/hmac.key"
 echo "compat perf: starting flyte-agent --embedded on 127.0.0.1:$PORT (metrics $MPORT)"
-"$COMPAT_AGENT_HOME/bin/flyte-agent" --embedded --port "$PORT" --metrics-port "$MPORT" \
+"$COMPAT_AGENT_HOME/bin/flyte-agent" --embedded --embedded-workload none --port "$PORT" --metrics-port "$MPORT" \
   --user-code "$COMPAT_USER_CODE" --hmac-key-file "$COMPAT_WORK/hmac.key" \
   > "$COMPAT_WORK/ours-server.log" 2>&1 &
 SERVER_PID=$!

@@ -28,8 +28,12 @@ const (
 )
 
 func overlayDir(t *testing.T) string {
+	return namedOverlayDir(t, overlay)
+}
+
+func namedOverlayDir(t *testing.T, name string) string {
 	_, file, _, _ := runtime.Caller(0)
-	d := filepath.Join(filepath.Dir(file), "..", "..", "..", "backend-plugin", "deploy", "overlays", overlay)
+	d := filepath.Join(filepath.Dir(file), "..", "..", "..", "backend-plugin", "deploy", "overlays", name)
 	if _, err := os.Stat(d); err != nil {
 		t.Fatalf("overlay %s: %v", d, err)
 	}
@@ -43,7 +47,11 @@ type configMap struct {
 }
 
 func readConfigMap(t *testing.T) configMap {
-	b, err := os.ReadFile(filepath.Join(overlayDir(t), "propeller-config.yaml"))
+	return readNamedConfigMap(t, overlay)
+}
+
+func readNamedConfigMap(t *testing.T, name string) configMap {
+	b, err := os.ReadFile(filepath.Join(namedOverlayDir(t, name), "propeller-config.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +91,17 @@ func TestOverlayConfigReadByTheConnectorPlugin(t *testing.T) {
 	if !ok {
 		t.Fatalf("the overlay has no connector_service.yaml key; keys: %v", keys(cm.Data))
 	}
-	checkReadByTheConnectorPlugin(t, body)
+	checkReadByTheConnectorPlugin(t, body, true)
+}
+
+// The TLS variant: the same routing and deadlines, with TLS to the agent (insecure: false).
+func TestTlsOverlayConfigReadByTheConnectorPlugin(t *testing.T) {
+	cm := readNamedConfigMap(t, "propeller-connector-tls")
+	body, ok := cm.Data["connector_service.yaml"]
+	if !ok {
+		t.Fatalf("the TLS overlay has no connector_service.yaml key; keys: %v", keys(cm.Data))
+	}
+	checkReadByTheConnectorPlugin(t, body, false)
 }
 
 // The quickstart's file for the Flyte sandbox (~/.flyte/sandbox/config.yaml) means the same.
@@ -92,10 +110,10 @@ func TestSandboxConfigReadByTheConnectorPlugin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkReadByTheConnectorPlugin(t, string(b))
+	checkReadByTheConnectorPlugin(t, string(b), true)
 }
 
-func checkReadByTheConnectorPlugin(t *testing.T, body string) {
+func checkReadByTheConnectorPlugin(t *testing.T, body string, insecure bool) {
 	t.Helper()
 	f := filepath.Join(t.TempDir(), "connector_service.yaml")
 	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
@@ -115,8 +133,8 @@ func checkReadByTheConnectorPlugin(t *testing.T, body string) {
 	if !ok || entry == nil {
 		t.Fatalf("example_plugin is routed to %q, which is not an entry of connectors (%v): propeller would use the default connector", routed, keys2(cfg.ConnectorDeployments))
 	}
-	if routed != entryID || entry.Endpoint != endpoint || !entry.Insecure {
-		t.Errorf("routed entry %q = {endpoint %q insecure %v}, want %q at %q, insecure (the agent's Service)", routed, entry.Endpoint, entry.Insecure, entryID, endpoint)
+	if routed != entryID || entry.Endpoint != endpoint || entry.Insecure != insecure {
+		t.Errorf("routed entry %q = {endpoint %q insecure %v}, want %q at %q, insecure %v (the agent's Service)", routed, entry.Endpoint, entry.Insecure, entryID, endpoint, insecure)
 	}
 	// getFinalTimeout (connector/client.go): Timeouts[operation], else DefaultTimeout, 0 = none.
 	// The names are exact: a key viper lowercased (createtask) is never found.

@@ -230,7 +230,7 @@ public final class AgentMain implements Callable<Integer> {
       defaultValue = "${env:FLYTE_AGENT_WORKERS:-0}",
       description =
           "Threads for CreateTask/DeleteTask/GetTaskLogs; as many calls more may wait, beyond"
-              + " that a call is answered UNAVAILABLE at once. 0 = 4 per CPU, at least 4"
+              + " that a call is answered UNAVAILABLE at once. 0 = 8 per CPU, at least 32"
               + " (env FLYTE_AGENT_WORKERS). Default: ${DEFAULT-VALUE}.")
   int workers;
 
@@ -260,6 +260,27 @@ public final class AgentMain implements Callable<Integer> {
               + " FLYTE_AGENT_WATCH_LOSS_GRACE). Default: ${DEFAULT-VALUE}.")
   Duration watchLossGrace;
 
+  /** What the simulated driver does in embedded mode. */
+  enum EmbeddedWorkload {
+    /** Runs the task's container args through jflyte's entrypoint: the task really runs. */
+    tasks,
+    /**
+     * Succeeds after a short pause without running anything (no outputs): the agent, API server and
+     * operator simulation alone, e.g. to load-test the agent protocol layer.
+     */
+    none
+  }
+
+  @Option(
+      names = "--embedded-workload",
+      defaultValue = "${env:FLYTE_AGENT_EMBEDDED_WORKLOAD:-tasks}",
+      description =
+          "--embedded only: what the simulated driver does: tasks (run each task through jflyte,"
+              + " its outputs written) or none (succeed after 500 ms without running anything, for"
+              + " load tests of the agent itself) (env FLYTE_AGENT_EMBEDDED_WORKLOAD)."
+              + " Default: ${DEFAULT-VALUE}.")
+  EmbeddedWorkload embeddedWorkload;
+
   @Option(
       names = "--user-code",
       defaultValue = "${env:FLYTE_AGENT_USER_CODE}",
@@ -285,7 +306,10 @@ public final class AgentMain implements Callable<Integer> {
   AgentServer start() throws Exception {
     AgentServer.Settings settings = settings();
     ResourceMetaCodec codec = new ResourceMetaCodec(hmacKeys());
-    RuntimeFactory factory = embedded ? EmbeddedMode.factory() : RuntimeFactory.cluster();
+    RuntimeFactory factory =
+        embedded
+            ? EmbeddedMode.factory(embeddedWorkload == EmbeddedWorkload.tasks)
+            : RuntimeFactory.cluster();
     if (embedded) {
       System.out.println(EMBEDDED_BANNER);
     }
@@ -338,8 +362,7 @@ public final class AgentMain implements Callable<Integer> {
         .withReflection(reflection)
         .withHealthPort(healthPort)
         .withMaxLogBytes(maxLogBytes)
-        .withWorkers(
-            workers > 0 ? workers : Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
+        .withWorkers(workers > 0 ? workers : AgentServer.Settings.defaultWorkers());
   }
 
   RuntimeOptions runtimeOptions() {

@@ -100,8 +100,17 @@ public final class AgentServer implements AutoCloseable {
           Duration.ofMinutes(1),
           false,
           DEFAULT_MAX_LOG_BYTES,
-          Math.max(4, Runtime.getRuntime().availableProcessors() * 4),
+          defaultWorkers(),
           -1);
+    }
+
+    /**
+     * 8 threads per CPU, at least 32: the calls block on the API server, not on CPU, and propeller
+     * sends CreateTask from each of its workers (20 by default, per shard) at once; a call answered
+     * UNAVAILABLE is a failed attempt to propeller, which spends a user's retry.
+     */
+    public static int defaultWorkers() {
+      return Math.max(32, Runtime.getRuntime().availableProcessors() * 8);
     }
 
     public Settings withMinFlyteRelease(FlyteRelease release) {

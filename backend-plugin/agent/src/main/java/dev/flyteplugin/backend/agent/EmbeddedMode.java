@@ -1,6 +1,7 @@
 package dev.flyteplugin.backend.agent;
 
 import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
+import dev.flyteplugin.backend.spark.simulation.SimulatedWorkload;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -23,8 +24,23 @@ final class EmbeddedMode {
   private EmbeddedMode() {}
 
   static RuntimeFactory factory() {
+    return factory(true);
+  }
+
+  /**
+   * @param runTasks whether the simulated driver runs each task (else it succeeds after 500 ms
+   *     without running anything: the agent's own cost, for load tests)
+   */
+  static RuntimeFactory factory(boolean runTasks) {
     return options -> {
-      EmbeddedCluster cluster = cluster(options, Duration.ofMillis(200));
+      EmbeddedCluster cluster =
+          runTasks
+              ? cluster(options, Duration.ofMillis(200))
+              : EmbeddedCluster.start(
+                  RuntimeFactory.registry(options),
+                  SimulatedWorkload.succeedAfter(Duration.ofMillis(500)),
+                  Duration.ofMillis(200),
+                  EmbeddedKubernetes.Options.defaults());
       return new RuntimeFactory.OpenedRuntime(
           new OwningRuntime(cluster.newRuntime(RuntimeFactory.runtimeConfig(options)), cluster),
           PodLogs.of(cluster.kubernetes().client()));
