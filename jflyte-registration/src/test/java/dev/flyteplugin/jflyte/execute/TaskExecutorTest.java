@@ -70,7 +70,7 @@ class TaskExecutorTest {
   @Test
   void aContainerErrorWithASystemCodeHasTheSystemOrigin() throws Exception {
     // flytekit's convention: the code's prefix says whose fault it is (USER: / SYSTEM:).
-    ExecuteOutcome outcome = executor.execute(args(DoubleTask.class.getName(), inputs(7)));
+    ExecuteOutcome outcome = executor.execute(args(DoubleTask.class.getName(), inputs(1007)));
 
     Errors.ContainerError error = readError();
     assertThat(outcome.recoverable()).isTrue();
@@ -81,7 +81,7 @@ class TaskExecutorTest {
   @Test
   void aVirtualMachineErrorIsARecoverableSystemError() throws Exception {
     // An OutOfMemoryError is the machine's limit, not the task's logic: a retry may get more.
-    ExecuteOutcome outcome = executor.execute(args(DoubleTask.class.getName(), inputs(8)));
+    ExecuteOutcome outcome = executor.execute(args(DoubleTask.class.getName(), inputs(1008)));
 
     Errors.ContainerError error = readError();
     assertThat(outcome.recoverable()).isTrue();
