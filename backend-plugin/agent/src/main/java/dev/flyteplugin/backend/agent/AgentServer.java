@@ -114,57 +114,15 @@ public final class AgentServer implements AutoCloseable {
     }
 
     public Settings withMinFlyteRelease(FlyteRelease release) {
-      return new Settings(
-          port,
-          metricsPort,
-          agentName,
-          maxRequestBytes,
-          tls,
-          shutdownGrace,
-          syncTimeout,
-          release,
-          healthInterval,
-          watchLossGrace,
-          reflection,
-          maxLogBytes,
-          workers,
-          healthPort);
+      return with(c -> c.minFlyteRelease = release);
     }
 
     public Settings withHealthInterval(Duration interval) {
-      return new Settings(
-          port,
-          metricsPort,
-          agentName,
-          maxRequestBytes,
-          tls,
-          shutdownGrace,
-          syncTimeout,
-          minFlyteRelease,
-          interval,
-          watchLossGrace,
-          reflection,
-          maxLogBytes,
-          workers,
-          healthPort);
+      return with(c -> c.healthInterval = interval);
     }
 
     public Settings withWatchLossGrace(Duration grace) {
-      return new Settings(
-          port,
-          metricsPort,
-          agentName,
-          maxRequestBytes,
-          tls,
-          shutdownGrace,
-          syncTimeout,
-          minFlyteRelease,
-          healthInterval,
-          grace,
-          reflection,
-          maxLogBytes,
-          workers,
-          healthPort);
+      return with(c -> c.watchLossGrace = grace);
     }
 
     /**
@@ -172,59 +130,17 @@ public final class AgentServer implements AutoCloseable {
      * speak TLS); -1 = none. Health answers reveal nothing but SERVING/NOT_SERVING.
      */
     public Settings withHealthPort(int port) {
-      return new Settings(
-          this.port,
-          metricsPort,
-          agentName,
-          maxRequestBytes,
-          tls,
-          shutdownGrace,
-          syncTimeout,
-          minFlyteRelease,
-          healthInterval,
-          watchLossGrace,
-          reflection,
-          maxLogBytes,
-          workers,
-          port);
+      return with(c -> c.healthPort = port);
     }
 
     /** Server reflection ({@code grpc.reflection.v1}) on or off; off by default. */
     public Settings withReflection(boolean on) {
-      return new Settings(
-          port,
-          metricsPort,
-          agentName,
-          maxRequestBytes,
-          tls,
-          shutdownGrace,
-          syncTimeout,
-          minFlyteRelease,
-          healthInterval,
-          watchLossGrace,
-          on,
-          maxLogBytes,
-          workers,
-          healthPort);
+      return with(c -> c.reflection = on);
     }
 
     /** The most bytes of a pod log one GetTaskLogs call returns. */
     public Settings withMaxLogBytes(long bytes) {
-      return new Settings(
-          port,
-          metricsPort,
-          agentName,
-          maxRequestBytes,
-          tls,
-          shutdownGrace,
-          syncTimeout,
-          minFlyteRelease,
-          healthInterval,
-          watchLossGrace,
-          reflection,
-          bytes,
-          workers,
-          healthPort);
+      return with(c -> c.maxLogBytes = bytes);
     }
 
     /**
@@ -232,21 +148,67 @@ public final class AgentServer implements AutoCloseable {
      * more may wait, beyond that a call is answered UNAVAILABLE at once.
      */
     public Settings withWorkers(int count) {
-      return new Settings(
-          port,
-          metricsPort,
-          agentName,
-          maxRequestBytes,
-          tls,
-          shutdownGrace,
-          syncTimeout,
-          minFlyteRelease,
-          healthInterval,
-          watchLossGrace,
-          reflection,
-          maxLogBytes,
-          count,
-          healthPort);
+      return with(c -> c.workers = count);
+    }
+
+    /** This record with one setting changed. */
+    private Settings with(java.util.function.Consumer<Copy> change) {
+      Copy copy = new Copy(this);
+      change.accept(copy);
+      return copy.settings();
+    }
+
+    /** The settings as mutable fields, for {@link #with}. */
+    private static final class Copy {
+      int port;
+      int metricsPort;
+      String agentName;
+      int maxRequestBytes;
+      Optional<Tls> tls;
+      Duration shutdownGrace;
+      Duration syncTimeout;
+      FlyteRelease minFlyteRelease;
+      Duration healthInterval;
+      Duration watchLossGrace;
+      boolean reflection;
+      long maxLogBytes;
+      int workers;
+      int healthPort;
+
+      Copy(Settings s) {
+        port = s.port;
+        metricsPort = s.metricsPort;
+        agentName = s.agentName;
+        maxRequestBytes = s.maxRequestBytes;
+        tls = s.tls;
+        shutdownGrace = s.shutdownGrace;
+        syncTimeout = s.syncTimeout;
+        minFlyteRelease = s.minFlyteRelease;
+        healthInterval = s.healthInterval;
+        watchLossGrace = s.watchLossGrace;
+        reflection = s.reflection;
+        maxLogBytes = s.maxLogBytes;
+        workers = s.workers;
+        healthPort = s.healthPort;
+      }
+
+      Settings settings() {
+        return new Settings(
+            port,
+            metricsPort,
+            agentName,
+            maxRequestBytes,
+            tls,
+            shutdownGrace,
+            syncTimeout,
+            minFlyteRelease,
+            healthInterval,
+            watchLossGrace,
+            reflection,
+            maxLogBytes,
+            workers,
+            healthPort);
+      }
     }
   }
 
