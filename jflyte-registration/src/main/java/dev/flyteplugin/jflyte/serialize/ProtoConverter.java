@@ -261,7 +261,10 @@ public final class ProtoConverter {
                             wf.metadata().onFailure().getKind().name())))
             .setInterface(typedInterface(wf.interface_()));
     wf.nodes().forEach(node -> builder.addNodes(node(node)));
-    wf.outputs().forEach(binding -> builder.addOutputs(binding(binding)));
+    // By variable name: flytekit-java lists them in reflection order, which the JVM does not
+    // fix (Class.getDeclaredMethods), and Flyte reads them by name; sorted, the same project
+    // always serializes to the same bytes.
+    sortedByVar(wf.outputs()).forEach(binding -> builder.addOutputs(binding(binding)));
     return builder.build();
   }
 
@@ -271,7 +274,7 @@ public final class ProtoConverter {
     if (node.metadata() != null) {
       builder.setMetadata(nodeMetadata(node.metadata()));
     }
-    node.inputs().forEach(binding -> builder.addInputs(binding(binding)));
+    sortedByVar(node.inputs()).forEach(binding -> builder.addInputs(binding(binding)));
     if (node.taskNode() != null) {
       builder.setTaskNode(
           Workflow.TaskNode.newBuilder()
@@ -378,6 +381,10 @@ public final class ProtoConverter {
               .setScalar(Literals.Scalar.newBuilder().setPrimitive(primitive(operand.primitive())))
               .build();
     };
+  }
+
+  private static List<Binding> sortedByVar(List<Binding> bindings) {
+    return bindings.stream().sorted(java.util.Comparator.comparing(Binding::var_)).toList();
   }
 
   public static Literals.Binding binding(Binding binding) {

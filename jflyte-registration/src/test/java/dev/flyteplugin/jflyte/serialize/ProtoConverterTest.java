@@ -57,6 +57,36 @@ class ProtoConverterTest {
   }
 
   @Test
+  void bindingsAreWrittenInVariableOrderWhateverOrderFlytekitListsThem() {
+    // flytekit-java lists outputs in reflection order, which differs between JVM runs.
+    org.flyte.api.v1.Binding b = output("words");
+    org.flyte.api.v1.Binding a = output("distinctWords");
+    org.flyte.api.v1.Node node =
+        org.flyte.api.v1.Node.builder()
+            .id("n1")
+            .upstreamNodeIds(List.of("n0"))
+            .inputs(List.of(b, a))
+            .taskNode(
+                org.flyte.api.v1.TaskNode.builder()
+                    .referenceId(PartialTaskIdentifier.builder().name("t").build())
+                    .build())
+            .build();
+    var proto = new ProtoConverter(new IdentifierDefaults("p", "d", "v")).node(node);
+    assertThat(proto.getInputsList())
+        .extracting(flyteidl.core.Literals.Binding::getVar)
+        .containsExactly("distinctWords", "words");
+  }
+
+  private static org.flyte.api.v1.Binding output(String var) {
+    return org.flyte.api.v1.Binding.builder()
+        .var_(var)
+        .binding(
+            org.flyte.api.v1.BindingData.ofOutputReference(
+                org.flyte.api.v1.OutputReference.builder().nodeId("n0").var(var).build()))
+        .build();
+  }
+
+  @Test
   void literalsRoundTripThroughProto() {
     Map<String, Literal> literals =
         Map.of(
