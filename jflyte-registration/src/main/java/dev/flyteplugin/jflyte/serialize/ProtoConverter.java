@@ -270,7 +270,10 @@ public final class ProtoConverter {
 
   public Workflow.Node node(Node node) {
     Workflow.Node.Builder builder =
-        Workflow.Node.newBuilder().setId(node.id()).addAllUpstreamNodeIds(node.upstreamNodeIds());
+        Workflow.Node.newBuilder()
+            .setId(node.id())
+            // Sorted too: flytekit-java derives them from the inputs, in reflection order.
+            .addAllUpstreamNodeIds(node.upstreamNodeIds().stream().sorted().distinct().toList());
     if (node.metadata() != null) {
       builder.setMetadata(nodeMetadata(node.metadata()));
     }

@@ -64,7 +64,7 @@ class ProtoConverterTest {
     org.flyte.api.v1.Node node =
         org.flyte.api.v1.Node.builder()
             .id("n1")
-            .upstreamNodeIds(List.of("n0"))
+            .upstreamNodeIds(List.of("n0", "a0"))
             .inputs(List.of(b, a))
             .taskNode(
                 org.flyte.api.v1.TaskNode.builder()
@@ -75,6 +75,7 @@ class ProtoConverterTest {
     assertThat(proto.getInputsList())
         .extracting(flyteidl.core.Literals.Binding::getVar)
         .containsExactly("distinctWords", "words");
+    assertThat(proto.getUpstreamNodeIdsList()).containsExactly("a0", "n0");
   }
 
   private static org.flyte.api.v1.Binding output(String var) {
