@@ -13,6 +13,10 @@ import java.util.regex.Pattern;
  * {@code {podName}} (the driver pod), {@code {appName}} (the SparkApplication), {@code
  * {sparkAppId}} (Spark's application id, known once submitted).
  *
+ * <p>Checked when the agent starts, so a broken template fails the start naming the link rather
+ * than rendering a link that leads nowhere (flyte#3623, #1378: links rendered wrong): an http(s)
+ * URL, braces only around a known placeholder.
+ *
  * @param name the link's name as the Flyte console shows it
  * @param template the URL with placeholders
  */
@@ -38,6 +42,23 @@ public record LogLinkTemplate(String name, String template) {
                 + "}; known: "
                 + PLACEHOLDERS.stream().sorted().toList());
       }
+    }
+    String rest = PLACEHOLDER.matcher(template).replaceAll("");
+    if (rest.indexOf('{') >= 0 || rest.indexOf('}') >= 0) {
+      throw new IllegalArgumentException(
+          "log link '"
+              + name
+              + "' has a brace that is not around a placeholder: "
+              + template
+              + "; write placeholders as {namespace}, {podName}, ...");
+    }
+    if (!template.startsWith("http://") && !template.startsWith("https://")) {
+      throw new IllegalArgumentException(
+          "log link '"
+              + name
+              + "' is not an http(s) URL: "
+              + template
+              + "; the Flyte console opens it in a browser");
     }
   }
 
