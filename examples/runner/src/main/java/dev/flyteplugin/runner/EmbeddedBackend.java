@@ -1,63 +1,63 @@
 package dev.flyteplugin.runner;
 
-import dev.flyteplugin.backend.agent.ContainerArgsWorkload;
-import dev.flyteplugin.backend.agent.EmbeddedCluster;
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
 import dev.flyteplugin.backend.runtime.TaskRuntime;
-import dev.flyteplugin.backend.spark.LogLinkTemplate;
-import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
-import dev.flyteplugin.backend.spark.SparkPluginConfig;
-import dev.flyteplugin.backend.spark.simulation.SimulatedWorkload;
+import dev.flyteplugin.backend.testing.EmbeddedCluster;
+import dev.flyteplugin.backend.testing.EmbeddedClusterProvider;
+import dev.flyteplugin.backend.testing.JflyteWorkload;
+import dev.flyteplugin.backend.testing.SimulatedWorkload;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 
 /**
- * The embedded default: an in-process Kubernetes API (fabric8 mock server, CRUD mode) with the
- * SIMULATED Spark operator, and the real backend runtime on top. The simulated driver runs the
- * task's container args ({@code jflyte execute ...}) in this JVM, so tasks really run and write
- * their outputs. For trying things and for tests; nothing here is a cluster.
+ * The embedded default: an in-process Kubernetes API (fabric8 mock server, CRUD mode) with every
+ * plugin's SIMULATED operator, and the real backend runtime on top, with every plugin on the class
+ * path (ServiceLoader). The simulated workloads run the task's container args ({@code jflyte
+ * execute ...}) in this JVM, so tasks really run and write their outputs. For trying things and for
+ * tests; nothing here is a cluster.
  */
 public final class EmbeddedBackend implements AutoCloseable {
   private final EmbeddedCluster cluster;
   private final KubernetesTaskRuntime runtime;
 
-  private EmbeddedBackend(EmbeddedCluster cluster, RuntimeConfig config) {
+  private EmbeddedBackend(EmbeddedCluster cluster, PluginRegistry registry, RuntimeConfig config) {
     this.cluster = cluster;
-    this.runtime = cluster.newRuntime(config);
+    this.runtime =
+        KubernetesTaskRuntime.builder()
+            .client(cluster.newClient())
+            .registry(registry)
+            .config(config)
+            .build();
     runtime.start();
   }
 
   /** Tasks run through jflyte's entrypoint with the user code of {@code userCode}. */
   public static EmbeddedBackend start(ClassLoader userCode) {
-    return start(ContainerArgsWorkload.jflyte(userCode), Duration.ofMillis(100), defaultConfig());
+    return start(JflyteWorkload.of(userCode), Duration.ofMillis(100), defaultConfig());
   }
 
   /** A custom simulated workload (e.g. one that fails) and runtime settings. */
   public static EmbeddedBackend start(
       SimulatedWorkload workload, Duration operatorStepDelay, RuntimeConfig config) {
+    PluginRegistry registry = registry();
     return new EmbeddedBackend(
-        EmbeddedCluster.start(registry(), workload, operatorStepDelay), config);
+        EmbeddedCluster.start(registry.plugins(), workload, operatorStepDelay), registry, config);
   }
 
   /**
-   * The Spark plugin with the log links a cluster user would configure: the driver's log through
-   * {@code kubectl proxy} (its default port), and the Spark history server.
-   *
-   * <p>PLUGIN AUTHOR SEAM: your plugin (and, in {@code EmbeddedCluster}, your simulated operator).
+   * Every plugin on the class path with the settings a cluster user would configure, as the
+   * simulations suggest them (e.g. the driver's log through {@code kubectl proxy}, the Spark
+   * history server); {@code FLYTEPLUGIN_*} variables win, as in the agent.
    */
   static PluginRegistry registry() {
-    return PluginRegistry.of(
-        new SparkOperatorPlugin(
-            SparkPluginConfig.defaults()
-                .withLogLinks(
-                    List.of(
-                        new LogLinkTemplate(
-                            "Spark driver log (kubectl proxy)",
-                            "http://localhost:8001/api/v1/namespaces/{namespace}/pods/{podName}/log")))
-                .withHistoryServerUrl("http://localhost:18080")));
+    return PluginRegistry.configured(
+        EmbeddedBackend.class.getClassLoader(),
+        EmbeddedClusterProvider.settings(),
+        System.getenv(),
+        Map.of());
   }
 
   /**

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
       "Runs a flytekit-java workflow: plain tasks in this JVM, plugin tasks (e.g."
           + " @ExamplePluginTask) through the backend runtime as custom resources.",
       "Without --kubeconfig/--context it runs on the EMBEDDED default: an in-process Kubernetes"
-          + " API and a SIMULATED Spark operator. With them, it uses that cluster and its real"
+          + " API and every plugin's SIMULATED operator. With them, it uses that cluster and its real"
           + " operator."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -66,7 +66,7 @@ public final class RunnerMain implements Callable<Integer> {
 
   @Option(
       names = "--kubeconfig",
-      description = "Kubeconfig of a real cluster with the Spark operator (default: embedded).")
+      description = "Kubeconfig of a real cluster with the plugins' operators (default: embedded).")
   Path kubeconfig;
 
   @Option(names = "--context", description = "Kubeconfig context of a real cluster.")
@@ -159,8 +159,8 @@ public final class RunnerMain implements Callable<Integer> {
             return clusterRuntime();
           }
           out.println(
-              "EMBEDDED default: in-process Kubernetes API (fabric8 mock server) + SIMULATED Spark"
-                  + " operator; the simulated driver runs each plugin task in this JVM.");
+              "EMBEDDED default: in-process Kubernetes API (fabric8 mock server) + SIMULATED"
+                  + " operators; their simulated workloads run each plugin task in this JVM.");
           backend.set(EmbeddedBackend.start(code));
           return backend.get().runtime();
         };
@@ -261,7 +261,9 @@ public final class RunnerMain implements Callable<Integer> {
     KubernetesTaskRuntime runtime =
         KubernetesTaskRuntime.builder()
             .client(client)
-            .registry(PluginRegistry.load())
+            .registry(
+                PluginRegistry.configured(
+                    RunnerMain.class.getClassLoader(), Map.of(), System.getenv(), Map.of()))
             .config(RuntimeConfig.defaults().withDefaultNamespace(namespace))
             .build();
     runtime.start();

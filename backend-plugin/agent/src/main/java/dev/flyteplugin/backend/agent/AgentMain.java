@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     usageHelpWidth = 100,
     description = {
-      "Serves flyteidl.service.AsyncAgentService and AgentMetadataService for the registered"
-          + " backend plugins (task type example_plugin: Spark operator SparkApplications).",
+      "Serves flyteidl.service.AsyncAgentService and AgentMetadataService for the backend"
+          + " plugins on the class path (found through ServiceLoader; listed at the end).",
       "Every flag can also be set by the environment variable named in its description.",
       ""
     })
@@ -59,9 +60,10 @@ public final class AgentMain implements Callable<Integer> {
       names = "--embedded",
       defaultValue = "${env:FLYTE_AGENT_EMBEDDED:-false}",
       description =
-          "Demo mode: an in-process, SIMULATED Kubernetes API (fabric8 mock server) and a"
-              + " SIMULATED Spark operator that runs the task's container args in this JVM."
-              + " Not for production (env FLYTE_AGENT_EMBEDDED).")
+          "Demo mode: an in-process, SIMULATED Kubernetes API (fabric8 mock server) and every"
+              + " plugin's SIMULATED operator, running the task's container args in this JVM"
+              + " (needs backend-plugin-testing in lib/, as in this distribution). Not for"
+              + " production (env FLYTE_AGENT_EMBEDDED).")
   boolean embedded;
 
   @Option(
@@ -105,8 +107,8 @@ public final class AgentMain implements Callable<Integer> {
       names = "--denied-conf-keys",
       defaultValue = "${env:FLYTE_AGENT_DENIED_CONF_KEYS}",
       description =
-          "Comma-separated patterns ('*' = any characters) of operator configuration keys (Spark"
-              + " sparkConf) a task may not set; a task that does fails permanently naming the key."
+          "Comma-separated patterns ('*' = any characters) of operator configuration keys (e.g."
+              + " Spark's sparkConf) a task may not set; a task that does fails permanently naming the key."
               + " 'none' denies nothing. Default (unset or blank): host-path volumes, secret"
               + " mounts and secretKeyRef, spark.kubernetes.authenticate.*, pod templates"
               + " (env FLYTE_AGENT_DENIED_CONF_KEYS).")
@@ -122,22 +124,14 @@ public final class AgentMain implements Callable<Integer> {
   Duration ttl;
 
   @Option(
-      names = "--log-links",
-      defaultValue = "${env:FLYTEPLUGIN_SPARK_LOG_LINKS}",
+      names = "--plugin-config",
+      paramLabel = "PLUGIN.KEY=VALUE",
       description =
-          "Log links of the Spark driver shown in Flyte, as name=url-template entries separated"
-              + " by '|'. Placeholders: {namespace}, {podName}, {appName}, {sparkAppId}. Example:"
-              + " 'Driver logs=https://dash.example/#/log/{namespace}/{podName}/pod'"
-              + " (env FLYTEPLUGIN_SPARK_LOG_LINKS).")
-  String logLinks;
-
-  @Option(
-      names = "--spark-history-server",
-      defaultValue = "${env:FLYTEPLUGIN_SPARK_HISTORY_SERVER_URL}",
-      description =
-          "Base URL of the Spark history server, for the sparkHistoryUI custom info of finished"
-              + " tasks; unset = none (env FLYTEPLUGIN_SPARK_HISTORY_SERVER_URL).")
-  String sparkHistoryServer;
+          "A plugin's setting, e.g. --plugin-config spark.history-server-url=https://history."
+              + " Repeatable. Each setting can also be given as the environment variable"
+              + " FLYTEPLUGIN_<PLUGIN>_<KEY> (upper case, '-' as '_'); the flag wins. The plugins"
+              + " on the class path and their settings are listed at the end of this help.")
+  Map<String, String> pluginConfig;
 
   @Option(
       names = "--hmac-key-file",
@@ -291,7 +285,14 @@ public final class AgentMain implements Callable<Integer> {
   Path userCode;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new AgentMain()).execute(args));
+    System.exit(commandLine(new AgentMain()).execute(args));
+  }
+
+  /** The command line, its help ending with every plugin's settings. */
+  static CommandLine commandLine(AgentMain agent) {
+    CommandLine line = new CommandLine(agent);
+    line.getCommandSpec().usageMessage().footer(RuntimeFactory.pluginSettingsHelp());
+    return line;
   }
 
   @Override
@@ -325,8 +326,8 @@ public final class AgentMain implements Callable<Integer> {
   }
 
   static final String EMBEDDED_BANNER =
-      "*** EMBEDDED MODE: the Kubernetes API and the Spark operator are SIMULATED in this JVM"
-          + " (fabric8 mock server + SimulatedSparkOperator). For demos and tests only. ***";
+      "*** EMBEDDED MODE: the Kubernetes API and the operators are SIMULATED in this JVM"
+          + " (fabric8 mock server + simulated operators). For demos and tests only. ***";
 
   AgentServer.Settings settings() {
     Optional<AgentServer.Tls> tls = Optional.empty();
@@ -401,8 +402,7 @@ public final class AgentMain implements Callable<Integer> {
         Optional.ofNullable(kubeconfig),
         served,
         ttl,
-        Optional.ofNullable(logLinks).filter(v -> !v.isBlank()),
-        Optional.ofNullable(sparkHistoryServer).filter(v -> !v.isBlank()),
+        pluginConfig == null ? Map.of() : pluginConfig,
         Optional.ofNullable(userCode),
         policy);
   }

@@ -47,11 +47,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentServiceImplBase {
 
   static final String LOGS_UNIMPLEMENTED =
-      "GetTaskLogs is not enabled on this agent (no pod log reader): read the driver pod's log"
-          + " through the task's log links (kubectl logs <app>-driver -n <namespace>)";
+      "GetTaskLogs is not enabled on this agent (no pod log reader): read the task's pod log"
+          + " through the task's log links (kubectl logs <pod> -n <namespace>)";
   static final String METRICS_UNIMPLEMENTED =
-      "GetTaskMetrics is not implemented by this agent: Spark metrics are served by the Spark UI"
-          + " and history server linked in the task's custom info";
+      "GetTaskMetrics is not implemented by this agent: the operators' own UIs (Spark UI and"
+          + " history server, Flink UI) linked in the task's custom info serve the metrics";
 
   private final TaskRuntime runtime;
   private final ResourceMetaCodec codec;
@@ -367,11 +367,11 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
   }
 
   /**
-   * Streams the driver pod's log ({@code <resource name>-driver}, the Spark operator's naming): a
-   * header, then the lines in bodies (at most {@value LogStreamer#BODY_LINES} lines or {@value
-   * LogStreamer#BODY_BYTES} bytes each), at most {@code maxLogBytes} of the log, sent only as fast
-   * as the caller reads ({@link LogStreamer}). The meta is verified and its namespace checked
-   * first, so a forged meta cannot read another pod's log.
+   * Streams the log of the pod the task's plugin names ({@code OperatorPlugin.logSource}: Spark's
+   * driver, Flink's JobManager): a header, then the lines in bodies (at most {@value
+   * LogStreamer#BODY_LINES} lines or {@value LogStreamer#BODY_BYTES} bytes each), at most {@code
+   * maxLogBytes} of the log, sent only as fast as the caller reads ({@link LogStreamer}). The meta
+   * is verified and its namespace checked first, so a forged meta cannot read another pod's log.
    */
   @Override
   public void getTaskLogs(
@@ -403,8 +403,19 @@ public final class AsyncAgentService extends AsyncAgentServiceGrpc.AsyncAgentSer
             runtime.checkNamespace(handle);
             int lines = (int) Math.min(request.getLines(), Integer.MAX_VALUE);
             int limit = (int) Math.min(maxLogBytes + 1, Integer.MAX_VALUE);
+            java.util.Optional<dev.flyteplugin.backend.api.LogSource> source =
+                runtime.logSource(handle);
+            if (source.isEmpty()) {
+              throw Status.UNIMPLEMENTED
+                  .withDescription(
+                      "the plugin of task type "
+                          + taskType
+                          + " names no pod whose log GetTaskLogs could stream; use the task's log"
+                          + " links")
+                  .asException();
+            }
             try (java.io.InputStream log =
-                podLogs.get().open(handle.namespace(), handle.name() + "-driver", lines, limit)) {
+                podLogs.get().open(source.get(), handle.namespace(), lines, limit)) {
               response.onNext(
                   GetTaskLogsResponse.newBuilder()
                       .setHeader(GetTaskLogsResponseHeader.getDefaultInstance())

@@ -1,9 +1,6 @@
 package dev.flyteplugin.backend.agent;
 
-import dev.flyteplugin.backend.runtime.ForeignResourceException;
-import dev.flyteplugin.backend.runtime.NamespaceNotAllowedException;
-import dev.flyteplugin.backend.runtime.TaskCreationException;
-import dev.flyteplugin.backend.runtime.UnknownTaskTypeException;
+import dev.flyteplugin.backend.api.PluginException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -30,21 +27,8 @@ final class GrpcErrors {
     if (e instanceof StatusRuntimeException s) {
       return new StatusException(s.getStatus(), s.getTrailers());
     }
-    if (e instanceof ResourceMetaException) {
-      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
-    }
-    if (e instanceof UnknownTaskTypeException) {
-      return Status.NOT_FOUND.withDescription(e.getMessage()).asException();
-    }
-    if (e instanceof TaskCreationException tce) {
-      return forCreation(tce).withDescription(tce.getMessage()).withCause(tce).asException();
-    }
-    if (e instanceof NamespaceNotAllowedException) {
-      return Status.PERMISSION_DENIED.withDescription(e.getMessage()).asException();
-    }
-    if (e instanceof ForeignResourceException) {
-      // Never reached with a verified meta unless someone relabelled the resource by hand.
-      return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).withCause(e).asException();
+    if (e instanceof PluginException p) {
+      return forKind(p.kind()).withDescription(p.getMessage()).withCause(p).asException();
     }
     if (e instanceof KubernetesClientException k) {
       return forApiError(k)
@@ -88,13 +72,16 @@ final class GrpcErrors {
     return Status.INTERNAL;
   }
 
-  private static Status forCreation(TaskCreationException e) {
-    return switch (e.kind()) {
-      case INVALID_TASK -> Status.INVALID_ARGUMENT;
+  /** Every kind of the toolkit's one exception root, mapped once. */
+  static Status forKind(PluginException.Kind kind) {
+    return switch (kind) {
+      case INVALID_TASK, INVALID_RESOURCE_META, INVALID_SETTING -> Status.INVALID_ARGUMENT;
       case UNKNOWN_TASK_TYPE -> Status.NOT_FOUND;
-      case FORBIDDEN -> Status.PERMISSION_DENIED;
+      case FORBIDDEN, NAMESPACE_NOT_ALLOWED, POLICY_VIOLATION -> Status.PERMISSION_DENIED;
       case QUOTA_EXCEEDED -> Status.RESOURCE_EXHAUSTED;
       case TRANSIENT -> Status.UNAVAILABLE;
+      // Never reached with a verified meta unless someone relabelled the resource by hand.
+      case FOREIGN_RESOURCE -> Status.FAILED_PRECONDITION;
     };
   }
 }

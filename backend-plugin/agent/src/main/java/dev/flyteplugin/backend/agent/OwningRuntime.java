@@ -60,6 +60,16 @@ final class OwningRuntime implements TaskRuntime {
   }
 
   @Override
+  public void checkNamespace(TaskHandle handle) {
+    runtime.checkNamespace(handle);
+  }
+
+  @Override
+  public java.util.Optional<dev.flyteplugin.backend.api.LogSource> logSource(TaskHandle handle) {
+    return runtime.logSource(handle);
+  }
+
+  @Override
   public void markReported(TaskHandle handle) {
     runtime.markReported(handle);
   }

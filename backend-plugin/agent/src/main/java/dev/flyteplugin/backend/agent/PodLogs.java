@@ -1,5 +1,6 @@
 package dev.flyteplugin.backend.agent;
 
+import dev.flyteplugin.backend.api.LogSource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -17,24 +18,20 @@ public interface PodLogs {
    *     reader stops there anyway
    * @return the log's bytes; the caller closes it (which ends the API server's response)
    */
-  InputStream open(String namespace, String pod, int lines, int limitBytes) throws IOException;
-
-  /** The Spark operator's driver container (Spark's {@code spark-kubernetes-driver}). */
-  String SPARK_DRIVER_CONTAINER = "spark-kubernetes-driver";
-
-  /** The Spark driver's log through the Kubernetes API ({@code pods/log} get only). */
-  static PodLogs of(KubernetesClient client) {
-    return of(client, SPARK_DRIVER_CONTAINER);
-  }
+  InputStream open(LogSource source, String namespace, int lines, int limitBytes)
+      throws IOException;
 
   /**
-   * A container's log through the Kubernetes API ({@code pods/log} get only). A plain GET on the
-   * client's HTTP client (its authentication included): fabric8's {@code getLogInputStream} first
-   * lists the pod (a {@code pods} list, RBAC the agent does not otherwise need, and pod specs hold
-   * env values) and may wait for it to become ready, holding a worker.
+   * A container's log through the Kubernetes API ({@code pods/log} get only for a pod named by its
+   * plugin; a {@code pods} list, with a label selector, only for a plugin whose operator names its
+   * pods unpredictably). A plain GET on the client's HTTP client (its authentication included):
+   * fabric8's {@code getLogInputStream} first lists the pod (RBAC the agent does not otherwise
+   * need, and pod specs hold env values) and may wait for it to become ready, holding a worker.
    */
-  static PodLogs of(KubernetesClient client, String container) {
-    return (namespace, pod, lines, limitBytes) -> {
+  static PodLogs of(KubernetesClient client) {
+    return (source, namespace, lines, limitBytes) -> {
+      String container = source.container();
+      String pod = source.pod().isPresent() ? source.pod().get() : find(client, namespace, source);
       StringBuilder url =
           new StringBuilder(client.getMasterUrl().toString().replaceAll("/+$", ""))
               .append("/api/v1/namespaces/")
@@ -74,6 +71,26 @@ public interface PodLogs {
       InputStream in = response.body();
       return in == null ? InputStream.nullInputStream() : in;
     };
+  }
+
+  /** The newest pod matching the source's labels. */
+  private static String find(KubernetesClient client, String namespace, LogSource source)
+      throws IOException {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabels(source.selector())
+        .list()
+        .getItems()
+        .stream()
+        .max(
+            java.util.Comparator.comparing(
+                p -> String.valueOf(p.getMetadata().getCreationTimestamp())))
+        .map(p -> p.getMetadata().getName())
+        .orElseThrow(
+            () ->
+                new java.io.FileNotFoundException(
+                    "no pod with labels " + source.selector() + " in " + namespace + " (yet)"));
   }
 
   private static String encode(String value) {

@@ -1,12 +1,11 @@
 package dev.flyteplugin.backend.agent;
 
 import dev.flyteplugin.backend.api.OperatorPlugin;
+import dev.flyteplugin.backend.api.PluginSetting;
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
 import dev.flyteplugin.backend.runtime.TaskRuntime;
-import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
-import dev.flyteplugin.backend.spark.SparkPluginConfig;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -14,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -35,32 +33,65 @@ interface RuntimeFactory {
               ? Config.fromKubeconfig(
                   Files.readString(options.kubeconfig().get(), StandardCharsets.UTF_8))
               : Config.autoConfigure(null);
-      KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-      TaskRuntime runtime =
-          KubernetesTaskRuntime.builder()
-              .client(client)
-              .registry(registry(options))
-              .config(runtimeConfig(options))
-              .build();
-      return new OpenedRuntime(new OwningRuntime(runtime, client), PodLogs.of(client));
+      return open(config, options, Map.of());
     };
   }
 
-  /**
-   * Every plugin on the class path (ServiceLoader); the Spark plugin gets the agent's log link and
-   * history server flags on top of its {@code FLYTEPLUGIN_SPARK_*} environment.
-   */
-  static PluginRegistry registry(RuntimeOptions options) {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    options.logLinks().ifPresent(v -> env.put("FLYTEPLUGIN_SPARK_LOG_LINKS", v));
-    options.sparkHistoryServer().ifPresent(v -> env.put("FLYTEPLUGIN_SPARK_HISTORY_SERVER_URL", v));
+  /** The runtime on a cluster reached through {@code config}. */
+  static OpenedRuntime open(
+      Config config, RuntimeOptions options, Map<String, String> defaultSettings) {
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    TaskRuntime runtime =
+        KubernetesTaskRuntime.builder()
+            .client(client)
+            .registry(registry(options, defaultSettings))
+            .config(runtimeConfig(options))
+            .build();
+    return new OpenedRuntime(new OwningRuntime(runtime, client), PodLogs.of(client));
+  }
+
+  /** Every plugin on the agent's class path (ServiceLoader), found with its defaults. */
+  static List<OperatorPlugin> plugins() {
     List<OperatorPlugin> plugins = new ArrayList<>();
-    plugins.add(new SparkOperatorPlugin(SparkPluginConfig.fromEnvironment(env)));
-    ServiceLoader.load(OperatorPlugin.class, AgentMain.class.getClassLoader()).stream()
-        .filter(provider -> provider.type() != SparkOperatorPlugin.class)
-        .map(ServiceLoader.Provider::get)
+    ServiceLoader.load(OperatorPlugin.class, AgentMain.class.getClassLoader())
         .forEach(plugins::add);
-    return PluginRegistry.of(plugins);
+    if (plugins.isEmpty()) {
+      throw new IllegalStateException(
+          "no OperatorPlugin on the agent's class path: put a plugin's jar in lib/ (e.g."
+              + " backend-plugin-spark)");
+    }
+    return plugins;
+  }
+
+  /**
+   * Every plugin on the class path, configured with its settings: {@code defaultSettings} (embedded
+   * mode's), then {@code FLYTEPLUGIN_<PLUGIN>_<KEY>} variables, then {@code --plugin-config}.
+   */
+  static PluginRegistry registry(RuntimeOptions options, Map<String, String> defaultSettings) {
+    return PluginRegistry.configured(
+        AgentMain.class.getClassLoader(), defaultSettings, System.getenv(), options.pluginConfig());
+  }
+
+  /** The end of {@code --help}: every plugin on the class path with its settings. */
+  static String pluginSettingsHelp() {
+    StringBuilder help = new StringBuilder("%nPlugins on the class path and their settings:%n");
+    try {
+      for (OperatorPlugin plugin : plugins()) {
+        help.append(String.format("%n  %s (task types %s)%n", plugin.name(), plugin.taskTypes()));
+        for (PluginSetting setting : plugin.settings()) {
+          help.append(
+              String.format(
+                  "    --plugin-config %s.%s=...  (env %s)%n        %s%n",
+                  plugin.name(),
+                  setting.key(),
+                  setting.environmentVariable(plugin.name()),
+                  setting.description().replace("%", "%%")));
+        }
+      }
+    } catch (IllegalStateException e) {
+      help.append("  ").append(e.getMessage()).append("%n");
+    }
+    return help.toString();
   }
 
   static RuntimeConfig runtimeConfig(RuntimeOptions options) {

@@ -4,6 +4,7 @@ import dev.flyteplugin.backend.api.TaskPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,9 +13,7 @@ import java.util.Optional;
  * @param kubeconfig the cluster's kubeconfig; empty = in-cluster or the client's defaults
  * @param namespaces namespaces tasks may run in; empty = all
  * @param ttl how long finished resources are kept
- * @param logLinks the Spark plugin's log links, {@code name=template|...}; empty = from the
- *     plugin's environment
- * @param sparkHistoryServer the Spark history server's base URL; empty = from the environment
+ * @param pluginConfig {@code plugin.key} to value ({@code --plugin-config}); over the environment
  * @param userCode embedded mode: jars holding the users' tasks; empty = the agent's class path
  * @param policy what tasks may ask for (service account override, denied conf keys)
  */
@@ -22,12 +21,12 @@ public record RuntimeOptions(
     Optional<Path> kubeconfig,
     List<String> namespaces,
     Duration ttl,
-    Optional<String> logLinks,
-    Optional<String> sparkHistoryServer,
+    Map<String, String> pluginConfig,
     Optional<Path> userCode,
     TaskPolicy policy) {
   public RuntimeOptions {
     namespaces = List.copyOf(namespaces);
+    pluginConfig = Map.copyOf(pluginConfig);
     java.util.Objects.requireNonNull(policy, "policy");
   }
 
@@ -36,10 +35,8 @@ public record RuntimeOptions(
       Optional<Path> kubeconfig,
       List<String> namespaces,
       Duration ttl,
-      Optional<String> logLinks,
-      Optional<String> sparkHistoryServer,
+      Map<String, String> pluginConfig,
       Optional<Path> userCode) {
-    this(
-        kubeconfig, namespaces, ttl, logLinks, sparkHistoryServer, userCode, TaskPolicy.defaults());
+    this(kubeconfig, namespaces, ttl, pluginConfig, userCode, TaskPolicy.defaults());
   }
 }

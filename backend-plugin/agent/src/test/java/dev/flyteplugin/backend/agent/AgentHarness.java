@@ -4,6 +4,8 @@ import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.runtime.TaskHandle;
 import dev.flyteplugin.backend.runtime.TaskRuntime;
 import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
+import dev.flyteplugin.backend.testing.EmbeddedCluster;
+import dev.flyteplugin.backend.testing.JflyteWorkload;
 import flyteidl.core.Literals.Literal;
 import flyteidl.core.Literals.LiteralMap;
 import flyteidl.core.Literals.Primitive;
@@ -32,6 +34,7 @@ final class AgentHarness implements AutoCloseable {
 
   private final RuntimeOptions options;
   private final EmbeddedCluster cluster;
+  private final dev.flyteplugin.backend.runtime.PluginRegistry registry;
   private final ResourceMetaCodec codec = new ResourceMetaCodec(KEY);
   private final FlyteRelease minFlyteRelease;
   private final UnaryOperator<TaskRuntime> wrap;
@@ -55,10 +58,14 @@ final class AgentHarness implements AutoCloseable {
                 Optional.empty(),
                 List.of(),
                 Duration.ofHours(1),
-                Optional.of(LOG_LINKS),
-                Optional.empty(),
+                java.util.Map.of("spark.log-links", LOG_LINKS),
                 Optional.empty()));
-    this.cluster = EmbeddedMode.cluster(options, Duration.ofMillis(20));
+    this.registry = RuntimeFactory.registry(options, java.util.Map.of());
+    this.cluster =
+        EmbeddedCluster.start(
+            registry.plugins(),
+            JflyteWorkload.of(JflyteWorkload.userCodeLoader(options.userCode())),
+            Duration.ofMillis(20));
     startAgent();
   }
 
@@ -90,7 +97,9 @@ final class AgentHarness implements AutoCloseable {
   }
 
   private void startAgent() throws Exception {
-    runtime = wrap.apply(cluster.newRuntime(RuntimeFactory.runtimeConfig(options)));
+    runtime =
+        wrap.apply(
+            TestRuntimes.newRuntime(cluster, registry, RuntimeFactory.runtimeConfig(options)));
     server =
         AgentServer.start(
             settings.apply(
@@ -203,7 +212,7 @@ final class AgentHarness implements AutoCloseable {
                 + "/pods/"
                 + handle.name()
                 + "-driver/log?container="
-                + PodLogs.SPARK_DRIVER_CONTAINER
+                + dev.flyteplugin.backend.spark.SparkOperatorPlugin.DRIVER_CONTAINER
                 + "&limitBytes="
                 + (AgentServer.Settings.DEFAULT_MAX_LOG_BYTES + 1)
                 + "&tailLines="

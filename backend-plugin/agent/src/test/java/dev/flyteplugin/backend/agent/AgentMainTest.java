@@ -26,13 +26,23 @@ class AgentMainTest {
   @Test
   void helpExplainsEveryFlagAndNamesItsEnvironmentVariable() {
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new AgentMain());
+    CommandLine cli = AgentMain.commandLine(new AgentMain());
     cli.setOut(new PrintWriter(out));
     assertThat(cli.execute("--help")).isZero();
     String help = out.toString().replaceAll("\\s+", " ");
+    // Every plugin on the class path, with each setting's flag and environment variable.
+    assertThat(help)
+        .contains("spark (task types")
+        .contains("--plugin-config spark.log-links=... (env FLYTEPLUGIN_SPARK_LOG_LINKS)")
+        .contains("--plugin-config spark.history-server-url=...");
     for (Field field : AgentMain.class.getDeclaredFields()) {
       Option option = field.getAnnotation(Option.class);
       if (option == null) {
+        continue;
+      }
+      if (!option.defaultValue().startsWith("${env:")) {
+        // One variable per plugin setting, named by pattern and listed at the end.
+        assertThat(help).contains(option.names()[0]).contains("FLYTEPLUGIN_<PLUGIN>_<KEY>");
         continue;
       }
       assertThat(help).contains(option.names()[0]);

@@ -226,24 +226,12 @@ class AgentSecurityTest {
 
   private static RuntimeOptions withNamespaces(RuntimeOptions o, List<String> namespaces) {
     return new RuntimeOptions(
-        o.kubeconfig(),
-        namespaces,
-        o.ttl(),
-        o.logLinks(),
-        o.sparkHistoryServer(),
-        o.userCode(),
-        o.policy());
+        o.kubeconfig(), namespaces, o.ttl(), o.pluginConfig(), o.userCode(), o.policy());
   }
 
   private static RuntimeOptions withPolicy(RuntimeOptions o, TaskPolicy policy) {
     return new RuntimeOptions(
-        o.kubeconfig(),
-        o.namespaces(),
-        o.ttl(),
-        o.logLinks(),
-        o.sparkHistoryServer(),
-        o.userCode(),
-        policy);
+        o.kubeconfig(), o.namespaces(), o.ttl(), o.pluginConfig(), o.userCode(), policy);
   }
 
   private static SparkApplicationConfig config() {

@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
 import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
 import dev.flyteplugin.backend.spark.SparkPluginConfig;
+import dev.flyteplugin.backend.testing.EmbeddedKubernetes;
 import flyteidl.admin.AgentOuterClass.CreateTaskRequest;
 import flyteidl.admin.AgentOuterClass.CreateTaskResponse;
 import flyteidl.admin.AgentOuterClass.GetTaskLogsRequest;
@@ -42,7 +42,7 @@ class AgentServerTest {
 
   @BeforeEach
   void startServer() throws Exception {
-    EmbeddedCluster.quietMockServerLog();
+    dev.flyteplugin.backend.testing.EmbeddedCluster.quietMockServerLog();
     SparkOperatorPlugin plugin = new SparkOperatorPlugin(SparkPluginConfig.defaults());
     kubernetes = EmbeddedKubernetes.start(plugin.identity());
     runtime =

@@ -8,7 +8,8 @@ import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
 import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
 import dev.flyteplugin.backend.spark.SparkPluginConfig;
-import dev.flyteplugin.backend.spark.simulation.SimulatedWorkload;
+import dev.flyteplugin.backend.testing.EmbeddedCluster;
+import dev.flyteplugin.backend.testing.SimulatedWorkload;
 import flyteidl.admin.AgentOuterClass.ListAgentsRequest;
 import flyteidl.service.AgentMetadataServiceGrpc;
 import io.grpc.ManagedChannel;
@@ -58,7 +59,7 @@ class AgentTlsTest {
     SparkOperatorPlugin plugin = new SparkOperatorPlugin(SparkPluginConfig.defaults());
     try (EmbeddedCluster cluster =
             EmbeddedCluster.start(
-                PluginRegistry.of(plugin),
+                java.util.List.of(plugin),
                 SimulatedWorkload.succeedAfter(Duration.ZERO),
                 Duration.ofMillis(10));
         AgentServer server =
@@ -71,7 +72,8 @@ class AgentTlsTest {
                     Optional.of(new AgentServer.Tls(cert, key)),
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(10)),
-                cluster.newRuntime(RuntimeConfig.defaults()),
+                TestRuntimes.newRuntime(
+                    cluster, PluginRegistry.of(plugin), RuntimeConfig.defaults()),
                 new ResourceMetaCodec(new byte[32]),
                 new PrometheusRegistry())) {
       ManagedChannel tls =

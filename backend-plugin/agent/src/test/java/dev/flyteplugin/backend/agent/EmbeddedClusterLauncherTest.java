@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
+import dev.flyteplugin.backend.testing.EmbeddedCluster;
+import dev.flyteplugin.backend.testing.EmbeddedClusterMain;
 import flyteidl.admin.AgentOuterClass.Resource;
 import flyteidl.core.Execution.TaskExecution;
 import flyteidl.core.Literals.LiteralMap;

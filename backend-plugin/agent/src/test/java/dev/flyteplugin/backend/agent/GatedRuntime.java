@@ -70,6 +70,16 @@ final class GatedRuntime implements TaskRuntime {
   }
 
   @Override
+  public void checkNamespace(TaskHandle handle) {
+    real.checkNamespace(handle);
+  }
+
+  @Override
+  public java.util.Optional<dev.flyteplugin.backend.api.LogSource> logSource(TaskHandle handle) {
+    return real.logSource(handle);
+  }
+
+  @Override
   public void markReported(TaskHandle handle) {
     real.markReported(handle);
   }

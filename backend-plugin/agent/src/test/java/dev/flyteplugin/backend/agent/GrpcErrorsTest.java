@@ -2,9 +2,9 @@ package dev.flyteplugin.backend.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flyteplugin.backend.api.PluginException.Kind;
 import dev.flyteplugin.backend.runtime.TaskCategory;
 import dev.flyteplugin.backend.runtime.TaskCreationException;
-import dev.flyteplugin.backend.runtime.TaskCreationException.Kind;
 import dev.flyteplugin.backend.runtime.UnknownTaskTypeException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.grpc.Status;

@@ -8,10 +8,10 @@ import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
 import dev.flyteplugin.backend.runtime.TaskHandle;
 import dev.flyteplugin.backend.runtime.TaskRequest;
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
 import dev.flyteplugin.backend.spark.SparkApplications;
 import dev.flyteplugin.backend.spark.SparkOperatorPlugin;
 import dev.flyteplugin.backend.spark.SparkPluginConfig;
+import dev.flyteplugin.backend.testing.EmbeddedKubernetes;
 import flyteidl.admin.AgentOuterClass.CreateTaskRequest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -121,7 +121,15 @@ class RbacRulesTest {
         runtime.abort(waiting);
 
         // GetTaskLogs.
-        try (InputStream log = PodLogs.of(k8s.client()).open(NS, done.name() + "-driver", 0, 100)) {
+        try (InputStream log =
+            PodLogs.of(k8s.client())
+                .open(
+                    dev.flyteplugin.backend.api.LogSource.pod(
+                        done.name() + "-driver",
+                        dev.flyteplugin.backend.spark.SparkOperatorPlugin.DRIVER_CONTAINER),
+                    NS,
+                    0,
+                    100)) {
           log.readAllBytes();
         } catch (Exception notThere) {
           // the request was made; the pod does not exist in the mock

@@ -104,6 +104,22 @@ final class RecordingRuntime implements TaskRuntime {
   }
 
   @Override
+  public void checkNamespace(TaskHandle handle) {
+    real.ifPresent(r -> r.checkNamespace(handle));
+  }
+
+  @Override
+  public Optional<dev.flyteplugin.backend.api.LogSource> logSource(TaskHandle handle) {
+    // Without a real runtime: the Spark plugin's answer, the driver pod.
+    return real.isPresent()
+        ? real.get().logSource(handle)
+        : Optional.of(
+            dev.flyteplugin.backend.api.LogSource.pod(
+                handle.name() + "-driver",
+                dev.flyteplugin.backend.spark.SparkOperatorPlugin.DRIVER_CONTAINER));
+  }
+
+  @Override
   public void markReported(TaskHandle handle) {
     record("markReported", handle, null);
     real.ifPresent(r -> r.markReported(handle));

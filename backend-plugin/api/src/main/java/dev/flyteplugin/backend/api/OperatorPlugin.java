@@ -12,7 +12,7 @@ import java.util.List;
  * (a public no-argument constructor). The runtime owns everything else: names, namespaces, labels,
  * creation and adoption, watching, error classes, retries, abort and cleanup.
  *
- * <p>PLUGIN AUTHOR SEAM: implement this interface for your operator.
+ * <p>PLUGIN AUTHOR SEAM: implement this interface for your operator (see docs/writing-a-plugin.md).
  */
 public interface OperatorPlugin {
 
@@ -50,6 +50,40 @@ public interface OperatorPlugin {
    */
   default void admit(TaskContext context, GenericKubernetesResource resource, TaskPolicy policy)
       throws PolicyViolationException {}
+
+  /**
+   * The plugin's short name: the prefix of its deployment settings ({@code --plugin-config
+   * <name>.<key>=...}, {@code FLYTEPLUGIN_<NAME>_<KEY>}). Lower-case words joined by '-'. Default:
+   * the first task type's name.
+   */
+  default String name() {
+    return taskTypes().get(0).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  /** The deployment settings this plugin reads, for {@code --help} and to reject unknown keys. */
+  default List<PluginSetting> settings() {
+    return List.of();
+  }
+
+  /**
+   * This plugin with the deployment's settings applied: the instance the runtime uses.
+   * ServiceLoader creates plugins with their defaults; the agent then calls this once at start.
+   *
+   * @throws InvalidSettingException naming the setting ({@link PluginSettings#invalid}) when a
+   *     value is malformed
+   */
+  default OperatorPlugin configure(PluginSettings settings) {
+    return this;
+  }
+
+  /**
+   * Whose log GetTaskLogs streams for the resource named {@code resourceName}: the pod of the
+   * task's main process (Spark's driver, Flink's JobManager). Empty: GetTaskLogs answers
+   * UNIMPLEMENTED for this plugin's tasks.
+   */
+  default java.util.Optional<LogSource> logSource(String resourceName) {
+    return java.util.Optional.empty();
+  }
 
   /** How the runtime treats this plugin's resources. */
   default PluginProperties properties() {

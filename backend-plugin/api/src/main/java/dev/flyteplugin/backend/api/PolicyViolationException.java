@@ -5,10 +5,10 @@ package dev.flyteplugin.backend.api;
  * as a permanent failure ({@code PolicyViolation}) with this message: name the field or key and the
  * setting that would allow it.
  */
-public class PolicyViolationException extends Exception {
+public class PolicyViolationException extends PluginException {
   private static final long serialVersionUID = 1L;
 
   public PolicyViolationException(String message) {
-    super(message);
+    super(Kind.POLICY_VIOLATION, message);
   }
 }

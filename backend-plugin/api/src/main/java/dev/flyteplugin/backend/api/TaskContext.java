@@ -4,8 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import flyteidl.admin.AgentOuterClass.TaskExecutionMetadata;
 import flyteidl.core.Literals.LiteralMap;
+import flyteidl.core.Tasks;
 import flyteidl.core.Tasks.TaskTemplate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -66,5 +70,74 @@ public record TaskContext(
         namespace,
         executionLabels,
         Duration.ZERO);
+  }
+
+  /**
+   * The task's container: its image, the args propeller rendered, its env.
+   *
+   * @throws ResourceBuildException when the template has none, naming the task type
+   */
+  public Tasks.Container container() throws ResourceBuildException {
+    if (!template.hasContainer()) {
+      throw new ResourceBuildException(
+          "the task template has no container: a "
+              + template.getType()
+              + " task runs its container's image and args in the operator's pods");
+    }
+    return template.getContainer();
+  }
+
+  /** The execution's env, then the task container's (the SDK's, more specific), in order. */
+  public Map<String, String> environment() {
+    Map<String, String> env = new LinkedHashMap<>(metadata.getEnvironmentVariablesMap());
+    if (template.hasContainer()) {
+      template.getContainer().getEnvList().forEach(pair -> env.put(pair.getKey(), pair.getValue()));
+    }
+    return env;
+  }
+
+  /** {@link #environment()} as a Kubernetes container's {@code env} list. */
+  public List<Map<String, Object>> environmentList() {
+    List<Map<String, Object>> env = new ArrayList<>();
+    environment()
+        .forEach(
+            (name, value) -> {
+              Map<String, Object> entry = new LinkedHashMap<>();
+              entry.put("name", name);
+              entry.put("value", value);
+              env.add(entry);
+            });
+    return env;
+  }
+
+  /**
+   * The image the operator's pods run: {@code configured}, else the task container's.
+   *
+   * @param configField the config field that sets it, for the error message
+   * @throws ResourceBuildException when neither is set
+   */
+  public String image(String configured, String configField) throws ResourceBuildException {
+    String image = configured.isEmpty() ? container().getImage() : configured;
+    if (image.isEmpty()) {
+      throw new ResourceBuildException(
+          "no image: the task container has none and "
+              + configField
+              + " is not set; set the task's container image or "
+              + configField);
+    }
+    return image;
+  }
+
+  /**
+   * The service account of the operator's pods: {@code configured} (the task config), else the
+   * execution's {@code k8s_service_account}, else {@code fallback} (the plugin's default; may be
+   * empty, leaving it to the operator). {@link OperatorPlugin#admit} decides whether a configured
+   * one is allowed.
+   */
+  public String serviceAccount(String configured, String fallback) {
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    return metadata.getK8SServiceAccount().isEmpty() ? fallback : metadata.getK8SServiceAccount();
   }
 }

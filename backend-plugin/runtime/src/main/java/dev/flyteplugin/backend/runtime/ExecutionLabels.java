@@ -1,5 +1,6 @@
 package dev.flyteplugin.backend.runtime;
 
+import dev.flyteplugin.backend.api.ResourceLabels;
 import flyteidl.admin.AgentOuterClass.TaskExecutionMetadata;
 import flyteidl.core.IdentifierOuterClass.TaskExecutionIdentifier;
 import java.util.LinkedHashMap;
@@ -8,19 +9,20 @@ import java.util.Map;
 /**
  * The labels and annotations the runtime puts on every resource it creates (flyteplugins' {@code
  * pluginmachinery/utils} execution labels: execution id, project, domain, node, task, attempt). The
- * managed-by label is how the runtime recognises its own resources.
+ * managed-by label is how the runtime recognises its own resources. The keys plugins read are
+ * {@link ResourceLabels}.
  */
 public final class ExecutionLabels {
-  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-  public static final String PREFIX = "flyteplugin.dev/";
-  public static final String TASK_TYPE = PREFIX + "task-type";
-  public static final String TASK_TYPE_VERSION = PREFIX + "task-type-version";
-  public static final String EXECUTION_ID = PREFIX + "execution-id";
-  public static final String PROJECT = PREFIX + "project";
-  public static final String DOMAIN = PREFIX + "domain";
-  public static final String NODE_ID = PREFIX + "node-id";
-  public static final String TASK_NAME = PREFIX + "task-name";
-  public static final String RETRY_ATTEMPT = PREFIX + "retry-attempt";
+  public static final String MANAGED_BY = ResourceLabels.MANAGED_BY;
+  public static final String PREFIX = ResourceLabels.PREFIX;
+  public static final String TASK_TYPE = ResourceLabels.TASK_TYPE;
+  public static final String TASK_TYPE_VERSION = ResourceLabels.TASK_TYPE_VERSION;
+  public static final String EXECUTION_ID = ResourceLabels.EXECUTION_ID;
+  public static final String PROJECT = ResourceLabels.PROJECT;
+  public static final String DOMAIN = ResourceLabels.DOMAIN;
+  public static final String NODE_ID = ResourceLabels.NODE_ID;
+  public static final String TASK_NAME = ResourceLabels.TASK_NAME;
+  public static final String RETRY_ATTEMPT = ResourceLabels.RETRY_ATTEMPT;
 
   /**
    * A hash of the lineage (output prefix, ids) and the attempt: equal only for the same attempt of

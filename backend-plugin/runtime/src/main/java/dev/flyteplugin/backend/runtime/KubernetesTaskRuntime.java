@@ -419,6 +419,12 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   }
 
   @Override
+  public java.util.Optional<dev.flyteplugin.backend.api.LogSource> logSource(TaskHandle handle) {
+    checkNamespace(handle);
+    return registry.require(handle.category()).logSource(handle.name());
+  }
+
+  @Override
   public TaskStatus status(TaskHandle handle) {
     checkNamespace(handle);
     OperatorPlugin plugin = registry.require(handle.category());

@@ -1,5 +1,6 @@
 package dev.flyteplugin.backend.runtime;
 
+import dev.flyteplugin.backend.api.PluginException;
 import java.util.Set;
 
 /**
@@ -8,11 +9,12 @@ import java.util.Set;
  * at create: a list narrowed after a task was created, or a {@code resource_meta} signed by another
  * deployment sharing the key, must not reach other namespaces.
  */
-public class NamespaceNotAllowedException extends RuntimeException {
+public class NamespaceNotAllowedException extends PluginException {
   private static final long serialVersionUID = 1L;
 
   public NamespaceNotAllowedException(String namespace, Set<String> allowed) {
     super(
+        Kind.NAMESPACE_NOT_ALLOWED,
         "namespace '"
             + namespace
             + "' is not allowed; this agent serves only "

@@ -1,6 +1,9 @@
 package dev.flyteplugin.backend.runtime;
 
+import dev.flyteplugin.backend.api.InvalidSettingException;
 import dev.flyteplugin.backend.api.OperatorPlugin;
+import dev.flyteplugin.backend.api.PluginSetting;
+import dev.flyteplugin.backend.api.PluginSettings;
 import dev.flyteplugin.backend.api.TaskType;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,6 +40,52 @@ public final class PluginRegistry {
               + " @AutoService(OperatorPlugin.class)");
     }
     return of(found);
+  }
+
+  /**
+   * The plugins found on the class path of {@code classLoader}, each configured with its settings:
+   * {@code defaults} (e.g. embedded mode's), then {@code FLYTEPLUGIN_<PLUGIN>_<KEY>} variables of
+   * {@code environment}, then {@code flags} ({@code --plugin-config plugin.key=value}).
+   *
+   * @throws InvalidSettingException naming a malformed or unknown setting, or a flag for a plugin
+   *     that is not on the class path
+   */
+  public static PluginRegistry configured(
+      ClassLoader classLoader,
+      Map<String, String> defaults,
+      Map<String, String> environment,
+      Map<String, String> flags) {
+    List<OperatorPlugin> found = load(classLoader).plugins();
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    found.forEach(plugin -> names.add(plugin.name()));
+    for (String key : flags.keySet()) {
+      int dot = key.indexOf('.');
+      if (dot <= 0 || !names.contains(key.substring(0, dot))) {
+        throw new InvalidSettingException(
+            "--plugin-config "
+                + key
+                + ": write it as <plugin>.<key>=<value> with one of the plugins "
+                + names
+                + " (their settings are listed in --help)");
+      }
+    }
+    List<OperatorPlugin> configured = new ArrayList<>();
+    for (OperatorPlugin plugin : found) {
+      Map<String, String> merged = new LinkedHashMap<>();
+      for (PluginSetting setting : plugin.settings()) {
+        String key = plugin.name() + "." + setting.key();
+        // A default yields to the environment, as any default does.
+        if (defaults.containsKey(key)
+            && !environment.containsKey(setting.environmentVariable(plugin.name()))) {
+          merged.put(key, defaults.get(key));
+        }
+      }
+      merged.putAll(flags);
+      configured.add(
+          plugin.configure(
+              PluginSettings.resolve(plugin.name(), plugin.settings(), environment, merged)));
+    }
+    return of(configured);
   }
 
   /** {@link #load(ClassLoader)} with this class's class loader. */

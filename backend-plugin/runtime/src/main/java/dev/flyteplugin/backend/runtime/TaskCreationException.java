@@ -1,45 +1,19 @@
 package dev.flyteplugin.backend.runtime;
 
-import static java.util.Objects.requireNonNull;
+import dev.flyteplugin.backend.api.PluginException;
 
-/** A task that could not be started, with what kind of problem that is. */
-public class TaskCreationException extends Exception {
+/**
+ * A task that could not be started, with what kind of problem that is ({@link #kind()}: one of
+ * UNKNOWN_TASK_TYPE, INVALID_TASK, POLICY_VIOLATION, FORBIDDEN, QUOTA_EXCEEDED, TRANSIENT).
+ */
+public class TaskCreationException extends PluginException {
   private static final long serialVersionUID = 1L;
 
-  /** What went wrong, in the classes of Flyte's k8s plugin manager. */
-  public enum Kind {
-    /** No plugin serves the task's type and version. */
-    UNKNOWN_TASK_TYPE,
-    /**
-     * The task cannot become a resource: bad custom config, a build error, or the API server
-     * refused the object (400, 422, 413). Permanent: retrying cannot help.
-     */
-    INVALID_TASK,
-    /** The namespace is not allowed or not accessible (403). Retryable. */
-    FORBIDDEN,
-    /** A resource quota is exhausted: wait for resources, then retry. */
-    QUOTA_EXCEEDED,
-    /** The API server failed or was unreachable, and retries with backoff did not help. */
-    TRANSIENT
-  }
-
-  private final Kind kind;
-
   public TaskCreationException(Kind kind, String message, Throwable cause) {
-    super(message, cause);
-    this.kind = requireNonNull(kind, "kind");
+    super(kind, message, cause);
   }
 
   public TaskCreationException(Kind kind, String message) {
     this(kind, message, null);
-  }
-
-  public Kind kind() {
-    return kind;
-  }
-
-  /** Whether trying again later could succeed. */
-  public boolean isRetryable() {
-    return kind != Kind.INVALID_TASK && kind != Kind.UNKNOWN_TASK_TYPE;
   }
 }

@@ -82,6 +82,12 @@ public interface TaskRuntime extends AutoCloseable {
    */
   default void checkNamespace(TaskHandle handle) {}
 
+  /**
+   * Whose log GetTaskLogs streams for the task: its plugin's {@link
+   * dev.flyteplugin.backend.api.OperatorPlugin#logSource}. Empty when the plugin names none.
+   */
+  java.util.Optional<dev.flyteplugin.backend.api.LogSource> logSource(TaskHandle handle);
+
   /** Cache and watch health, for readiness and metrics. */
   default RuntimeHealth health() {
     boolean synced = hasSynced();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
+import dev.flyteplugin.backend.testing.EmbeddedKubernetes;
 import flyteidl.core.Execution.ExecutionError;
 import flyteidl.core.Execution.TaskExecution.Phase;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

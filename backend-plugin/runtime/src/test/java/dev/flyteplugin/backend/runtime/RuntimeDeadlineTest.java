@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.flyteplugin.backend.runtime.TaskCreationException.Kind;
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
+import dev.flyteplugin.backend.api.PluginException.Kind;
+import dev.flyteplugin.backend.testing.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;

@@ -12,7 +12,6 @@ import dev.flyteplugin.proto.example.v1.Gpu;
 import dev.flyteplugin.proto.example.v1.RestartPolicy;
 import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
 import dev.flyteplugin.proto.example.v1.Toleration;
-import flyteidl.core.Literals.KeyValuePair;
 import flyteidl.core.Tasks.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.ArrayList;
@@ -45,19 +44,8 @@ final class SparkApplicationFactory {
     } catch (InvalidConfigException e) {
       throw new ResourceBuildException(e.getMessage(), e);
     }
-    if (!context.template().hasContainer()) {
-      throw new ResourceBuildException(
-          "the task template has no container: an "
-              + ExamplePlugin.TASK_TYPE
-              + " task runs its container's image and args in the Spark driver");
-    }
-    Container container = context.template().getContainer();
-    String image = firstNonEmpty(config.getImage(), container.getImage());
-    if (image.isEmpty()) {
-      throw new ResourceBuildException(
-          "no image: the task container has none and SparkApplicationConfig.image is not set;"
-              + " set the task's container image or the config's image");
-    }
+    Container container = context.container();
+    String image = context.image(config.getImage(), "SparkApplicationConfig.image");
 
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("type", applicationType(config));
@@ -99,7 +87,7 @@ final class SparkApplicationFactory {
       spec.put("batchSchedulerOptions", schedulerOptions);
     }
 
-    Map<String, String> env = env(context, container);
+    Map<String, String> env = context.environment();
     spec.put("driver", driver(config.getDriver(), context, env));
     spec.put("executor", executor(config.getExecutor(), context, env));
 
@@ -115,15 +103,6 @@ final class SparkApplicationFactory {
       case R -> "R";
       default -> "Java";
     };
-  }
-
-  /** The execution's env, then the task container's (the SDK's, more specific). */
-  private static Map<String, String> env(TaskContext context, Container container) {
-    Map<String, String> env = new LinkedHashMap<>(context.metadata().getEnvironmentVariablesMap());
-    for (KeyValuePair pair : container.getEnvList()) {
-      env.put(pair.getKey(), pair.getValue());
-    }
-    return env;
   }
 
   private Map<String, Object> driver(

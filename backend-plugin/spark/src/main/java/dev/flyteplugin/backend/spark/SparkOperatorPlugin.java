@@ -1,8 +1,11 @@
 package dev.flyteplugin.backend.spark;
 
 import com.google.auto.service.AutoService;
+import dev.flyteplugin.backend.api.LogSource;
 import dev.flyteplugin.backend.api.OperatorPlugin;
 import dev.flyteplugin.backend.api.PhaseInfo;
+import dev.flyteplugin.backend.api.PluginSetting;
+import dev.flyteplugin.backend.api.PluginSettings;
 import dev.flyteplugin.backend.api.PolicyViolationException;
 import dev.flyteplugin.backend.api.ResourceBuildException;
 import dev.flyteplugin.backend.api.ResourceIdentity;
@@ -13,6 +16,7 @@ import dev.flyteplugin.proto.example.ExamplePlugin;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The example plugin: runs {@code example_plugin} tasks as Spark operator {@code SparkApplication}s
@@ -24,13 +28,19 @@ import java.util.Map;
  */
 @AutoService(OperatorPlugin.class)
 public final class SparkOperatorPlugin implements OperatorPlugin {
+  /** The driver's container in the driver pod (Spark's {@code spark-kubernetes-driver}). */
+  public static final String DRIVER_CONTAINER = "spark-kubernetes-driver";
+
   private final SparkApplicationFactory factory;
   private final SparkPhaseMapper mapper;
   private final SparkPluginConfig settings;
 
-  /** For ServiceLoader: settings from {@code FLYTEPLUGIN_SPARK_*} environment variables. */
+  /** The plugin's name: its settings are {@code --plugin-config spark.<key>=...}. */
+  public static final String NAME = "spark";
+
+  /** For ServiceLoader: the defaults; the agent then applies the deployment's settings. */
   public SparkOperatorPlugin() {
-    this(SparkPluginConfig.fromEnvironment(System.getenv()));
+    this(SparkPluginConfig.defaults());
   }
 
   public SparkOperatorPlugin(SparkPluginConfig settings) {
@@ -42,6 +52,28 @@ public final class SparkOperatorPlugin implements OperatorPlugin {
   @Override
   public List<TaskType> taskTypes() {
     return List.of(new TaskType(ExamplePlugin.TASK_TYPE, ExamplePlugin.TASK_TYPE_VERSION));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<PluginSetting> settings() {
+    return SparkPluginConfig.SETTINGS;
+  }
+
+  @Override
+  public SparkOperatorPlugin configure(PluginSettings settings) {
+    return new SparkOperatorPlugin(SparkPluginConfig.from(settings));
+  }
+
+  /** The driver pod, named by the operator {@code <app>-driver}. */
+  @Override
+  public Optional<LogSource> logSource(String resourceName) {
+    return Optional.of(
+        LogSource.pod(SparkApplications.driverPodName(resourceName), DRIVER_CONTAINER));
   }
 
   @Override

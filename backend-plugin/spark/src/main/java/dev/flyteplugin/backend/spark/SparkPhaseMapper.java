@@ -15,13 +15,13 @@ import static dev.flyteplugin.backend.spark.SparkApplications.SUSPENDING;
 import static dev.flyteplugin.backend.spark.SparkApplications.UNKNOWN;
 import static dev.flyteplugin.backend.spark.SparkApplications.driverPodName;
 
+import dev.flyteplugin.backend.api.LogLinkTemplate;
 import dev.flyteplugin.backend.api.PhaseInfo;
 import dev.flyteplugin.backend.api.TaskInfo;
 import flyteidl.core.Execution.TaskLog;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,25 +141,16 @@ final class SparkPhaseMapper {
     Map<String, Object> driverInfo = map(status.get("driverInfo"));
     String appName = app.getMetadata().getName();
     String podName = string(driverInfo.get("podName"));
-    Map<String, String> values = new LinkedHashMap<>();
-    values.put("namespace", string(app.getMetadata().getNamespace()));
-    values.put("appName", appName);
-    values.put("podName", podName.isEmpty() ? driverPodName(appName) : podName);
-    values.put("sparkAppId", string(status.get("sparkApplicationId")));
-    List<TaskLog> logs = new ArrayList<>();
-    for (LogLinkTemplate template : settings.logLinks()) {
-      template
-          .render(values)
-          .ifPresent(
-              uri ->
-                  logs.add(
-                      TaskLog.newBuilder()
-                          .setName(template.name())
-                          .setUri(uri)
-                          .setMessageFormat(TaskLog.MessageFormat.UNKNOWN)
-                          .build()));
-    }
-    return logs;
+    return LogLinkTemplate.renderAll(
+        settings.logLinks(),
+        app,
+        Map.of(
+            "appName",
+            appName,
+            "podName",
+            podName.isEmpty() ? driverPodName(appName) : podName,
+            "sparkAppId",
+            string(status.get("sparkApplicationId"))));
   }
 
   private static TaskInfo runningInfo(List<TaskLog> logs, Map<String, Object> status) {

@@ -2,9 +2,12 @@ package dev.flyteplugin.backend.spark;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
+import dev.flyteplugin.backend.api.LogLinkTemplate;
+import dev.flyteplugin.backend.api.PluginSetting;
+import dev.flyteplugin.backend.api.PluginSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Backend-side settings of the Spark plugin (the task's own settings travel in {@code
@@ -33,8 +36,6 @@ public record SparkPluginConfig(
   /** Where task images built for this toolkit keep the jflyte jar. */
   public static final String DEFAULT_APPLICATION_JAR = "local:///app/jflyte.jar";
 
-  static final String ENV_PREFIX = "FLYTEPLUGIN_SPARK_";
-
   public SparkPluginConfig {
     requireNonNull(defaultMainClass, "defaultMainClass");
     requireNonNull(defaultMainApplicationFile, "defaultMainApplicationFile");
@@ -53,44 +54,56 @@ public record SparkPluginConfig(
     return new SparkPluginConfig(JFLYTE_MAIN_CLASS, DEFAULT_APPLICATION_JAR, "", List.of(), "");
   }
 
+  /** The placeholders Spark's log links may use besides {@link LogLinkTemplate#COMMON}. */
+  public static final Set<String> LINK_PLACEHOLDERS = Set.of("podName", "appName", "sparkAppId");
+
+  /** The deployment settings of the Spark plugin ({@code --plugin-config spark.<key>=...}). */
+  public static final List<PluginSetting> SETTINGS =
+      List.of(
+          new PluginSetting(
+              "main-class",
+              "the driver's main class when the task config sets none (" + JFLYTE_MAIN_CLASS + ")"),
+          new PluginSetting(
+              "main-application-file",
+              "the application jar when the task config sets none ("
+                  + DEFAULT_APPLICATION_JAR
+                  + ")"),
+          new PluginSetting(
+              "service-account",
+              "the driver's service account when neither the task nor the execution sets one"),
+          new PluginSetting(
+              "log-links",
+              "driver log links, name=url-template entries separated by '|'; placeholders"
+                  + " {podName}, {appName}, {sparkAppId} and the common ones ({namespace},"
+                  + " {executionId}, ...)"),
+          new PluginSetting(
+              "history-server-url", "base URL of the Spark history server, for sparkHistoryUI"));
+
+  /** A log link that may use Spark's placeholders. */
+  public static LogLinkTemplate link(String name, String template) {
+    return new LogLinkTemplate(name, template, LINK_PLACEHOLDERS);
+  }
+
   /**
-   * Reads the settings from environment variables (the plugin is created by ServiceLoader): {@code
-   * FLYTEPLUGIN_SPARK_MAIN_CLASS}, {@code FLYTEPLUGIN_SPARK_MAIN_APPLICATION_FILE}, {@code
-   * FLYTEPLUGIN_SPARK_SERVICE_ACCOUNT}, {@code FLYTEPLUGIN_SPARK_HISTORY_SERVER_URL} and {@code
-   * FLYTEPLUGIN_SPARK_LOG_LINKS} as {@code name=template} entries separated by {@code |}, e.g.
-   * {@code Driver logs=https://dash.example/#/log/{namespace}/{podName}/pod}.
+   * The settings the deployment gave ({@code --plugin-config spark.<key>} or {@code
+   * FLYTEPLUGIN_SPARK_<KEY>}), defaults for the rest.
    *
-   * @throws IllegalArgumentException naming the variable that is malformed
+   * @throws dev.flyteplugin.backend.api.InvalidSettingException naming the setting that is
+   *     malformed
    */
-  public static SparkPluginConfig fromEnvironment(Map<String, String> env) {
+  public static SparkPluginConfig from(PluginSettings settings) {
     SparkPluginConfig defaults = defaults();
-    List<LogLinkTemplate> links = new ArrayList<>();
-    String rawLinks = env.getOrDefault(ENV_PREFIX + "LOG_LINKS", "").trim();
-    if (!rawLinks.isEmpty()) {
-      for (String entry : rawLinks.split("\\|")) {
-        int eq = entry.indexOf('=');
-        if (eq <= 0) {
-          throw new IllegalArgumentException(
-              ENV_PREFIX
-                  + "LOG_LINKS: entry '"
-                  + entry
-                  + "' is not name=template (entries are separated by '|')");
-        }
-        try {
-          links.add(
-              new LogLinkTemplate(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim()));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(ENV_PREFIX + "LOG_LINKS: " + e.getMessage(), e);
-        }
-      }
-    }
     return new SparkPluginConfig(
-        nonBlank(env.get(ENV_PREFIX + "MAIN_CLASS"), defaults.defaultMainClass()),
-        nonBlank(
-            env.get(ENV_PREFIX + "MAIN_APPLICATION_FILE"), defaults.defaultMainApplicationFile()),
-        nonBlank(env.get(ENV_PREFIX + "SERVICE_ACCOUNT"), ""),
-        links,
-        nonBlank(env.get(ENV_PREFIX + "HISTORY_SERVER_URL"), ""));
+        settings.get("main-class", defaults.defaultMainClass()),
+        settings.get("main-application-file", defaults.defaultMainApplicationFile()),
+        settings.get("service-account", ""),
+        LogLinkTemplate.parse(settings, "log-links", LINK_PLACEHOLDERS),
+        settings.get("history-server-url", ""));
+  }
+
+  /** {@link #from} with the {@code FLYTEPLUGIN_SPARK_*} variables of {@code env} only. */
+  public static SparkPluginConfig fromEnvironment(Map<String, String> env) {
+    return from(PluginSettings.resolve(SparkOperatorPlugin.NAME, SETTINGS, env, Map.of()));
   }
 
   public SparkPluginConfig withLogLinks(List<LogLinkTemplate> value) {
@@ -115,9 +128,5 @@ public record SparkPluginConfig(
   public SparkPluginConfig withDefaultEntrypoint(String mainClass, String mainApplicationFile) {
     return new SparkPluginConfig(
         mainClass, mainApplicationFile, defaultServiceAccount, logLinks, historyServerUrl);
-  }
-
-  private static String nonBlank(String value, String fallback) {
-    return value == null || value.isBlank() ? fallback : value.trim();
   }
 }

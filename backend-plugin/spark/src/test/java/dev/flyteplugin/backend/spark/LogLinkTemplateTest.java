@@ -3,6 +3,8 @@ package dev.flyteplugin.backend.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flyteplugin.backend.api.LogLinkTemplate;
+import dev.flyteplugin.backend.api.ResourceLabels;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,16 +31,45 @@ class LogLinkTemplateTest {
     "https://logs/?q=pod%3D{podName}, https://logs/?q=pod%3Dapp-driver"
   })
   void everyPlaceholderRenders(String template, String expected) {
-    assertThat(new LogLinkTemplate("link", template).render(VALUES)).contains(expected);
+    assertThat(SparkPluginConfig.link("link", template).render(VALUES)).contains(expected);
   }
 
   @org.junit.jupiter.api.Test
   void aLinkWaitsForTheValuesItNeeds() {
     // Before submission there is no Spark application id: no link rather than a broken one.
     assertThat(
-            new LogLinkTemplate("events", "https://events/{sparkAppId}")
+            SparkPluginConfig.link("events", "https://events/{sparkAppId}")
                 .render(Map.of("namespace", "ns", "sparkAppId", "")))
         .isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void theExecutionIdAndTheOtherCommonPlaceholdersComeFromTheResourcesLabels() {
+    io.fabric8.kubernetes.api.model.GenericKubernetesResource app =
+        new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+            .withNewMetadata()
+            .withName("app")
+            .withNamespace("ns")
+            .addToLabels(ResourceLabels.EXECUTION_ID, "f3a9b2c1d0")
+            .addToLabels(ResourceLabels.PROJECT, "flytesnacks")
+            .addToLabels(ResourceLabels.DOMAIN, "development")
+            .addToLabels(ResourceLabels.NODE_ID, "n0")
+            .addToLabels(ResourceLabels.RETRY_ATTEMPT, "1")
+            .endMetadata()
+            .build();
+    var links =
+        LogLinkTemplate.renderAll(
+            java.util.List.of(
+                SparkPluginConfig.link(
+                    "Console",
+                    "https://console/{project}/{domain}/{executionId}/{nodeId}/{retryAttempt}"
+                        + "/{namespace}/{resourceName}/{podName}")),
+            app,
+            Map.of("podName", "app-driver"));
+    assertThat(links)
+        .extracting(flyteidl.core.Execution.TaskLog::getUri)
+        .containsExactly(
+            "https://console/flytesnacks/development/f3a9b2c1d0/n0/1/ns/app/app-driver");
   }
 
   @ParameterizedTest
@@ -52,7 +83,7 @@ class LogLinkTemplateTest {
         "kubectl logs {podName}"
       })
   void aMalformedTemplateIsRefusedNamingTheLink(String template) {
-    assertThatThrownBy(() -> new LogLinkTemplate("Driver logs", template))
+    assertThatThrownBy(() -> SparkPluginConfig.link("Driver logs", template))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'Driver logs'");
   }

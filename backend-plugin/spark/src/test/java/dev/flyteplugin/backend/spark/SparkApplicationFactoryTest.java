@@ -3,6 +3,7 @@ package dev.flyteplugin.backend.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flyteplugin.backend.api.LogLinkTemplate;
 import dev.flyteplugin.backend.api.ResourceBuildException;
 import dev.flyteplugin.proto.example.v1.DriverSpec;
 import dev.flyteplugin.proto.example.v1.ExecutorSpec;

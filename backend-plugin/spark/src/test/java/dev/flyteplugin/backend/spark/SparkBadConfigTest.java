@@ -8,7 +8,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
 import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.TaskCreationException;
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
+import dev.flyteplugin.backend.testing.EmbeddedKubernetes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -8,9 +8,10 @@ import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
 import dev.flyteplugin.backend.runtime.TaskHandle;
 import dev.flyteplugin.backend.runtime.TaskStatus;
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
-import dev.flyteplugin.backend.spark.simulation.SimulatedSparkOperator;
-import dev.flyteplugin.backend.spark.simulation.SimulatedWorkload;
+import dev.flyteplugin.backend.spark.simulation.SparkSimulation;
+import dev.flyteplugin.backend.testing.EmbeddedKubernetes;
+import dev.flyteplugin.backend.testing.SimulatedOperator;
+import dev.flyteplugin.backend.testing.SimulatedWorkload;
 import flyteidl.core.Execution.TaskExecution.Phase;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class SparkEndToEndTest {
   private EmbeddedKubernetes k8s;
   private KubernetesTaskRuntime runtime;
-  private SimulatedSparkOperator operator;
+  private SimulatedOperator operator;
 
   @BeforeEach
   void startServer() {
@@ -50,7 +51,9 @@ class SparkEndToEndTest {
 
   private void startOperator(SimulatedWorkload workload) {
     operator =
-        SimulatedSparkOperator.automatic(k8s.client(), workload, Duration.ofMillis(50)).start();
+        SimulatedOperator.automatic(
+                k8s.client(), new SparkSimulation().script(), workload, Duration.ofMillis(50))
+            .start();
   }
 
   @AfterEach
@@ -85,8 +88,8 @@ class SparkEndToEndTest {
     startRuntime(RuntimeConfig.defaults());
     AtomicReference<GenericKubernetesResource> ran = new AtomicReference<>();
     startOperator(
-        app -> {
-          ran.set(app);
+        task -> {
+          ran.set(task.resource());
           Thread.sleep(300);
           return SimulatedWorkload.Outcome.success();
         });
@@ -134,7 +137,7 @@ class SparkEndToEndTest {
     CountDownLatch started = new CountDownLatch(1);
     AtomicBoolean interrupted = new AtomicBoolean();
     startOperator(
-        app -> {
+        task -> {
           started.countDown();
           try {
             Thread.sleep(60_000);
@@ -196,8 +199,8 @@ class SparkEndToEndTest {
             .withMinCleanupTtl(Duration.ZERO)
             .withCleanup(Duration.ofMillis(500), Duration.ofMillis(100)));
     startOperator(
-        app -> {
-          boolean slow = String.valueOf(app.getMetadata().getName()).startsWith("slow");
+        task -> {
+          boolean slow = String.valueOf(task.resource().getMetadata().getName()).startsWith("slow");
           Thread.sleep(slow ? 30_000 : 50);
           return SimulatedWorkload.Outcome.success();
         });

@@ -8,8 +8,9 @@ import dev.flyteplugin.backend.runtime.PluginRegistry;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
 import dev.flyteplugin.backend.runtime.TaskHandle;
 import dev.flyteplugin.backend.runtime.TaskStatus;
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
-import dev.flyteplugin.backend.spark.simulation.SimulatedSparkOperator;
+import dev.flyteplugin.backend.spark.simulation.SparkSimulation;
+import dev.flyteplugin.backend.testing.EmbeddedKubernetes;
+import dev.flyteplugin.backend.testing.SimulatedOperator;
 import flyteidl.core.Execution.ExecutionError;
 import flyteidl.core.Execution.TaskExecution.Phase;
 import flyteidl.core.Execution.TaskLog;
@@ -34,14 +35,14 @@ class SparkPhaseTableTest {
           .withHistoryServerUrl("https://history.example")
           .withLogLinks(
               List.of(
-                  new LogLinkTemplate(
+                  SparkPluginConfig.link(
                       "Driver logs", "https://dash.example/#/log/{namespace}/{podName}/pod"),
-                  new LogLinkTemplate("Spark events", "https://events.example/{sparkAppId}")));
+                  SparkPluginConfig.link("Spark events", "https://events.example/{sparkAppId}")));
   private static final AtomicInteger executions = new AtomicInteger();
 
   private static EmbeddedKubernetes k8s;
   private static KubernetesTaskRuntime runtime;
-  private static SimulatedSparkOperator operator;
+  private static SimulatedOperator operator;
 
   @BeforeAll
   static void start() throws InterruptedException {
@@ -54,7 +55,7 @@ class SparkPhaseTableTest {
             .build();
     runtime.start();
     assertThat(runtime.awaitSynced(Duration.ofSeconds(30))).isTrue();
-    operator = SimulatedSparkOperator.scripted(k8s.client()).start();
+    operator = SimulatedOperator.scripted(k8s.client(), new SparkSimulation().script()).start();
   }
 
   @AfterAll

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.flyteplugin.backend.agent.ContainerArgsWorkload;
 import dev.flyteplugin.backend.runtime.RuntimeConfig;
 import dev.flyteplugin.backend.runtime.TaskHandle;
 import dev.flyteplugin.backend.runtime.TaskStatus;
-import dev.flyteplugin.backend.spark.simulation.SimulatedWorkload;
+import dev.flyteplugin.backend.testing.JflyteWorkload;
+import dev.flyteplugin.backend.testing.SimulatedWorkload;
 import dev.flyteplugin.runner.EmbeddedBackend;
 import dev.flyteplugin.runner.RunListener;
 import dev.flyteplugin.runner.WorkflowRunner;
@@ -101,9 +101,7 @@ class WordStatsEndToEndTest {
     Recorder recorder = new Recorder();
     try (EmbeddedBackend backend =
         EmbeddedBackend.start(
-            ContainerArgsWorkload.jflyte(getClass().getClassLoader()),
-            Duration.ofMillis(20),
-            FAST_CLEANUP)) {
+            JflyteWorkload.of(getClass().getClassLoader()), Duration.ofMillis(20), FAST_CLEANUP)) {
 
       Map<String, Literal> outputs = runner(backend, recorder).run(WORKFLOW, inputs(7, 40));
 
@@ -166,9 +164,7 @@ class WordStatsEndToEndTest {
     Map<String, Literal> outputs;
     try (EmbeddedBackend backend =
         EmbeddedBackend.start(
-            ContainerArgsWorkload.jflyte(getClass().getClassLoader()),
-            Duration.ofMillis(20),
-            FAST_CLEANUP)) {
+            JflyteWorkload.of(getClass().getClassLoader()), Duration.ofMillis(20), FAST_CLEANUP)) {
       System.setOut(
           new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
       try {
@@ -239,9 +235,7 @@ class WordStatsEndToEndTest {
     Recorder recorder = new Recorder();
     try (EmbeddedBackend backend =
         EmbeddedBackend.start(
-            ContainerArgsWorkload.jflyte(getClass().getClassLoader()),
-            Duration.ofMillis(20),
-            FAST_CLEANUP)) {
+            JflyteWorkload.of(getClass().getClassLoader()), Duration.ofMillis(20), FAST_CLEANUP)) {
       Literal text = Literal.ofScalar(Scalar.ofPrimitive(Primitive.ofStringValue("1 2\n3 x 5")));
 
       assertThatThrownBy(
@@ -297,9 +291,7 @@ class WordStatsEndToEndTest {
     Recorder recorder = new Recorder();
     try (EmbeddedBackend backend =
         EmbeddedBackend.start(
-            ContainerArgsWorkload.jflyte(getClass().getClassLoader()),
-            Duration.ofMillis(20),
-            FAST_CLEANUP)) {
+            JflyteWorkload.of(getClass().getClassLoader()), Duration.ofMillis(20), FAST_CLEANUP)) {
 
       // No lines: CountWords counts 0 words, MeasureWords refuses an empty text.
       assertThatThrownBy(() -> runner(backend, recorder).run(WORKFLOW, inputs(1, 0)))
@@ -350,7 +342,7 @@ class WordStatsEndToEndTest {
 
     assertThat(exit).as(out.toString()).isZero();
     assertThat(out.toString())
-        .contains("SIMULATED Spark operator")
+        .contains("SIMULATED operators")
         .contains("count-words")
         .contains("SUCCEEDED")
         .contains("report = ")

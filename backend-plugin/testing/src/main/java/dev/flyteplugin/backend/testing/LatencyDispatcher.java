@@ -1,4 +1,4 @@
-package dev.flyteplugin.backend.runtime.embedded;
+package dev.flyteplugin.backend.testing;
 
 import dev.flyteplugin.backend.api.ResourceIdentity;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.flyteplugin.backend.runtime.KubernetesTaskRuntime;
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
 import dev.flyteplugin.backend.spark.SparkApplications;
+import dev.flyteplugin.backend.testing.EmbeddedKubernetes;
+import dev.flyteplugin.backend.testing.SimulatedOperator;
+import dev.flyteplugin.backend.testing.SimulatedWorkload;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.Watch;
@@ -21,11 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The simulated operator on its own: the states and status fields it writes. */
-class SimulatedSparkOperatorTest {
+class SparkSimulationTest {
   private static final String NS = "spark-jobs";
 
   private EmbeddedKubernetes k8s;
-  private SimulatedSparkOperator operator;
+  private SimulatedOperator operator;
 
   @BeforeEach
   void start() {
@@ -108,8 +110,9 @@ class SimulatedSparkOperatorTest {
   void anApplicationGoesThroughTheOperatorsStatesToCompletedWithItsStatusFields() {
     List<String> states = watchStates("ok");
     operator =
-        SimulatedSparkOperator.automatic(
+        SimulatedOperator.automatic(
                 k8s.client(),
+                new SparkSimulation().script(),
                 SimulatedWorkload.succeedAfter(Duration.ofMillis(100)),
                 Duration.ofMillis(20))
             .start();
@@ -141,8 +144,9 @@ class SimulatedSparkOperatorTest {
     // the simulation took any API error for "deleted". Its client here does not retry at all.
     List<String> states = watchStates("flaky");
     operator =
-        SimulatedSparkOperator.automatic(
+        SimulatedOperator.automatic(
                 k8s.newClientWithoutRetries(5_000),
+                new SparkSimulation().script(),
                 SimulatedWorkload.succeedAfter(Duration.ofMillis(50)),
                 Duration.ofMillis(20))
             .start();
@@ -165,8 +169,9 @@ class SimulatedSparkOperatorTest {
   void aFailingWorkloadEndsFailedWithItsMessage() {
     List<String> states = watchStates("bad");
     operator =
-        SimulatedSparkOperator.automatic(
+        SimulatedOperator.automatic(
                 k8s.client(),
+                new SparkSimulation().script(),
                 SimulatedWorkload.failAfter(
                     Duration.ofMillis(50), "Job aborted due to stage failure"),
                 Duration.ofMillis(20))
@@ -188,7 +193,13 @@ class SimulatedSparkOperatorTest {
 
   @Test
   void aSpecWithoutImageFailsSubmissionWithoutADriverPod() {
-    operator = SimulatedSparkOperator.automatic(k8s.client()).start();
+    operator =
+        SimulatedOperator.automatic(
+                k8s.client(),
+                new SparkSimulation().script(),
+                SimulatedWorkload.succeedAfter(Duration.ofMillis(200)),
+                Duration.ofMillis(50))
+            .start();
     Map<String, Object> spec = validSpec();
     spec.remove("image");
 
@@ -208,8 +219,9 @@ class SimulatedSparkOperatorTest {
   @Test
   void aRestartedOperatorPicksUpARunningApplication() {
     operator =
-        SimulatedSparkOperator.automatic(
+        SimulatedOperator.automatic(
                 k8s.client(),
+                new SparkSimulation().script(),
                 SimulatedWorkload.succeedAfter(Duration.ofMinutes(5)),
                 Duration.ofMillis(20))
             .start();
@@ -220,8 +232,9 @@ class SimulatedSparkOperatorTest {
 
     operator.close();
     operator =
-        SimulatedSparkOperator.automatic(
+        SimulatedOperator.automatic(
                 k8s.client(),
+                new SparkSimulation().script(),
                 SimulatedWorkload.succeedAfter(Duration.ofMillis(50)),
                 Duration.ofMillis(20))
             .start();
@@ -233,7 +246,7 @@ class SimulatedSparkOperatorTest {
 
   @Test
   void aScriptedOperatorOnlyMovesWhatTheTestSays() throws InterruptedException {
-    operator = SimulatedSparkOperator.scripted(k8s.client()).start();
+    operator = SimulatedOperator.scripted(k8s.client(), new SparkSimulation().script()).start();
     apps().inNamespace(NS).resource(app("manual", validSpec())).create();
 
     Thread.sleep(200);
@@ -246,7 +259,7 @@ class SimulatedSparkOperatorTest {
 
   @Test
   void everyApplicationGetsItsOwnSparkApplicationId() {
-    operator = SimulatedSparkOperator.scripted(k8s.client()).start();
+    operator = SimulatedOperator.scripted(k8s.client(), new SparkSimulation().script()).start();
     apps().inNamespace(NS).resource(app("first", validSpec())).create();
     apps().inNamespace(NS).resource(app("second", validSpec())).create();
 

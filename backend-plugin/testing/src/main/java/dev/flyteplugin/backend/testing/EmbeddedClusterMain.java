@@ -1,6 +1,6 @@
-package dev.flyteplugin.backend.agent;
+package dev.flyteplugin.backend.testing;
 
-import dev.flyteplugin.backend.runtime.embedded.EmbeddedKubernetes;
+import dev.flyteplugin.backend.api.OperatorPlugin;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -18,12 +20,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code embedded-cluster}: the embedded mode's SIMULATED cluster on its own, outliving any agent:
- * the fabric8 mock API server (CRUD mode, real HTTP), the simulated Spark operator, and the
- * simulated driver running the tasks' container args through jflyte with the classes of {@code
- * --user-code}. It writes a kubeconfig, prints {@code READY <url>} and runs until SIGTERM/SIGINT;
- * {@code flyte-agent --kubeconfig FILE ...} then serves tasks against it in cluster mode, and can
- * be stopped and restarted meanwhile. For the compat suite (Flyte's own Go plugin code against this
- * agent) and demos; never for production.
+ * the fabric8 mock API server (CRUD mode, real HTTP), the simulated operator of every plugin on the
+ * class path, and the simulated workload running the tasks' container args through jflyte with the
+ * classes of {@code --user-code}. It writes a kubeconfig, prints {@code READY <url>} and runs until
+ * SIGTERM/SIGINT; {@code flyte-agent --kubeconfig FILE ...} then serves tasks against it in cluster
+ * mode, and can be stopped and restarted meanwhile. For the compat suite (Flyte's own Go plugin
+ * code against this agent) and demos; never for production.
  */
 @Command(
     name = "embedded-cluster",
@@ -32,15 +34,15 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     usageHelpWidth = 100,
     description = {
-      "Starts a SIMULATED Kubernetes API server (fabric8 mock, CRUD mode) with the simulated Spark"
-          + " operator and jflyte driver, writes a kubeconfig for it, prints 'READY <url>' and"
+      "Starts a SIMULATED Kubernetes API server (fabric8 mock, CRUD mode) with every plugin's"
+          + " simulated operator and the jflyte workload, writes a kubeconfig for it, prints 'READY <url>' and"
           + " runs until SIGTERM/SIGINT. For tests and demos only.",
       ""
     })
 public final class EmbeddedClusterMain implements Callable<Integer> {
   static final String BANNER =
-      "*** EMBEDDED CLUSTER: the Kubernetes API and the Spark operator are SIMULATED in this JVM"
-          + " (fabric8 mock server + SimulatedSparkOperator). For tests and demos only. ***";
+      "*** EMBEDDED CLUSTER: the Kubernetes API and the operators are SIMULATED in this JVM"
+          + " (fabric8 mock server + simulated operators). For tests and demos only. ***";
 
   @Option(
       names = "--kubeconfig-out",
@@ -102,24 +104,22 @@ public final class EmbeddedClusterMain implements Callable<Integer> {
   }
 
   /** Starts the cluster, writes the kubeconfig, then prints {@code READY <url>} to {@code out}. */
-  EmbeddedCluster start(PrintStream out) throws IOException {
+  public EmbeddedCluster start(PrintStream out) throws IOException {
     if (createLatency.isNegative()) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--create-latency " + createLatency + " is negative");
     }
     out.println(BANNER);
     out.flush();
-    RuntimeOptions options =
-        new RuntimeOptions(
-            Optional.empty(),
-            List.of(),
-            Duration.ofHours(1),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.ofNullable(userCode));
+    List<OperatorPlugin> plugins = new ArrayList<>();
+    ServiceLoader.load(OperatorPlugin.class, EmbeddedClusterMain.class.getClassLoader())
+        .forEach(plugins::add);
     EmbeddedCluster cluster =
-        EmbeddedMode.cluster(
-            options, operatorStepDelay, new EmbeddedKubernetes.Options(port, createLatency));
+        EmbeddedCluster.start(
+            plugins,
+            JflyteWorkload.of(JflyteWorkload.userCodeLoader(Optional.ofNullable(userCode))),
+            operatorStepDelay,
+            new EmbeddedKubernetes.Options(port, createLatency));
     try {
       Path absolute = kubeconfigOut.toAbsolutePath();
       if (absolute.getParent() != null) {
