@@ -108,9 +108,10 @@ public final class AgentMain implements Callable<Integer> {
       defaultValue = "${env:FLYTE_AGENT_DENIED_CONF_KEYS}",
       description =
           "Comma-separated patterns ('*' = any characters) of operator configuration keys (e.g."
-              + " Spark's sparkConf) a task may not set; a task that does fails permanently naming the key."
-              + " 'none' denies nothing. Default (unset or blank): host-path volumes, secret"
-              + " mounts and secretKeyRef, spark.kubernetes.authenticate.*, pod templates"
+              + " Spark's sparkConf) a task may not set, for every plugin; a task that does fails"
+              + " permanently naming the key. 'none' denies nothing. Default (unset or blank): each"
+              + " plugin's own list of keys that reach the node or the cluster's credentials"
+              + " (host-path volumes, secrets, API credentials, pod templates)"
               + " (env FLYTE_AGENT_DENIED_CONF_KEYS).")
   String deniedConfKeys;
 
@@ -122,6 +123,17 @@ public final class AgentMain implements Callable<Integer> {
               + " DeleteTask after success or failure), ISO-8601 duration (env FLYTE_AGENT_TTL)."
               + " Default: ${DEFAULT-VALUE}.")
   Duration ttl;
+
+  @Option(
+      names = "--plugins",
+      split = ",",
+      defaultValue = "${env:FLYTE_AGENT_PLUGINS}",
+      description =
+          "Comma-separated names of the plugins to serve (listed at the end of this help);"
+              + " default: every plugin on the class path whose custom resource kind the cluster"
+              + " has (a CRD read; without the right to read CRDs, every plugin)"
+              + " (env FLYTE_AGENT_PLUGINS).")
+  List<String> plugins;
 
   @Option(
       names = "--plugin-config",
@@ -404,7 +416,10 @@ public final class AgentMain implements Callable<Integer> {
         ttl,
         pluginConfig == null ? Map.of() : pluginConfig,
         Optional.ofNullable(userCode),
-        policy);
+        policy,
+        plugins == null
+            ? List.of()
+            : plugins.stream().map(String::trim).filter(p -> !p.isEmpty()).toList());
   }
 
   private CommandLine commandLine() {

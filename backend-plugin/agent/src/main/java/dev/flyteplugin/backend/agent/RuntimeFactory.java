@@ -44,10 +44,50 @@ interface RuntimeFactory {
     TaskRuntime runtime =
         KubernetesTaskRuntime.builder()
             .client(client)
-            .registry(registry(options, defaultSettings))
+            .registry(served(registry(options, defaultSettings), options.plugins(), client))
             .config(runtimeConfig(options))
             .build();
     return new OpenedRuntime(new OwningRuntime(runtime, client), PodLogs.of(client));
+  }
+
+  /**
+   * The plugins to serve: those {@code --plugins} names, else those whose custom resource kind the
+   * cluster has. An agent must not wait forever for an informer of a kind whose operator is not
+   * installed (its list answers 404 and the agent would never become SERVING).
+   *
+   * @throws dev.flyteplugin.backend.api.InvalidSettingException naming a plugin that does not exist
+   */
+  static PluginRegistry served(PluginRegistry all, List<String> names, KubernetesClient client) {
+    List<String> known = all.plugins().stream().map(OperatorPlugin::name).sorted().toList();
+    if (!names.isEmpty()) {
+      for (String name : names) {
+        if (!known.contains(name)) {
+          throw new dev.flyteplugin.backend.api.InvalidSettingException(
+              "--plugins " + name + ": no such plugin on the class path; there are " + known);
+        }
+      }
+      return all.filter(plugin -> names.contains(plugin.name()));
+    }
+    return all.filter(plugin -> kindInstalled(client, plugin));
+  }
+
+  /** Whether the cluster has the plugin's CRD; true when the agent may not read CRDs (403). */
+  static boolean kindInstalled(KubernetesClient client, OperatorPlugin plugin) {
+    String crd = plugin.identity().plural() + "." + plugin.identity().group();
+    try {
+      if (client.apiextensions().v1().customResourceDefinitions().withName(crd).get() != null) {
+        return true;
+      }
+      org.slf4j.LoggerFactory.getLogger(RuntimeFactory.class)
+          .warn(
+              "plugin {} is not served: the cluster has no CRD {} (install its operator, or name"
+                  + " the plugins to serve with --plugins)",
+              plugin.name(),
+              crd);
+      return false;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      return true; // no right to read CRDs (e.g. namespaced Roles only): serve it
+    }
   }
 
   /** Every plugin on the agent's class path (ServiceLoader), found with its defaults. */

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param pluginConfig {@code plugin.key} to value ({@code --plugin-config}); over the environment
  * @param userCode embedded mode: jars holding the users' tasks; empty = the agent's class path
  * @param policy what tasks may ask for (service account override, denied conf keys)
+ * @param plugins the plugins to serve by name ({@code --plugins}); empty = every plugin on the
+ *     class path whose custom resource kind the cluster has
  */
 public record RuntimeOptions(
     Optional<Path> kubeconfig,
@@ -23,11 +25,24 @@ public record RuntimeOptions(
     Duration ttl,
     Map<String, String> pluginConfig,
     Optional<Path> userCode,
-    TaskPolicy policy) {
+    TaskPolicy policy,
+    List<String> plugins) {
   public RuntimeOptions {
+    plugins = List.copyOf(plugins);
     namespaces = List.copyOf(namespaces);
     pluginConfig = Map.copyOf(pluginConfig);
     java.util.Objects.requireNonNull(policy, "policy");
+  }
+
+  /** Every plugin the cluster has the kind of. */
+  public RuntimeOptions(
+      Optional<Path> kubeconfig,
+      List<String> namespaces,
+      Duration ttl,
+      Map<String, String> pluginConfig,
+      Optional<Path> userCode,
+      TaskPolicy policy) {
+    this(kubeconfig, namespaces, ttl, pluginConfig, userCode, policy, List.of());
   }
 
   /** With the default {@link TaskPolicy}. */

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * whole life against the fabric8 mock API server (CRUD mode): informer list + watch, create, a
  * status read on a cache miss, the reported-terminal mark, cleanup, abort, a creation waiting for
  * quota (its ConfigMap), and a driver log read. Every request they make is recorded as (resource,
- * verb); the rules must grant each of them and nothing else.
+ * verb); the rules must grant each of them and nothing else. The run is Spark's; every other plugin
+ * on the class path needs the same verbs on its own kind (the runtime's calls do not depend on the
+ * plugin) and, if its log source is a label selector, a pods list.
  */
 class RbacRulesTest {
   private static final String NS = "flytesnacks-development";
@@ -134,6 +136,19 @@ class RbacRulesTest {
         } catch (Exception notThere) {
           // the request was made; the pod does not exist in the mock
         }
+        // GetTaskLogs of a plugin whose operator names its pods unpredictably (e.g. Flink's
+        // JobManager): found by labels first.
+        for (dev.flyteplugin.backend.api.OperatorPlugin plugin :
+            java.util.ServiceLoader.load(dev.flyteplugin.backend.api.OperatorPlugin.class)) {
+          var source = plugin.logSource("rbac-a").orElse(null);
+          if (source != null && source.pod().isEmpty()) {
+            try (InputStream log = PodLogs.of(k8s.client()).open(source, NS, 0, 100)) {
+              log.readAllBytes();
+            } catch (Exception notThere) {
+              // the list was made; no pod matches in the mock
+            }
+          }
+        }
         Thread.sleep(300); // a sweep or two more
       }
       RecordedRequest r;
@@ -144,6 +159,16 @@ class RbacRulesTest {
       }
     }
 
+    // The runtime makes the same calls for every plugin's kind: what Spark's run used, per kind.
+    String spark = SparkApplications.IDENTITY.group() + "/" + SparkApplications.IDENTITY.plural();
+    for (dev.flyteplugin.backend.api.OperatorPlugin plugin :
+        java.util.ServiceLoader.load(dev.flyteplugin.backend.api.OperatorPlugin.class)) {
+      String kind = plugin.identity().group() + "/" + plugin.identity().plural();
+      new TreeSet<>(used)
+          .stream()
+              .filter(p -> p.startsWith(spark + " "))
+              .forEach(p -> used.add(kind + p.substring(spark.length())));
+    }
     ClusterRole role;
     try (InputStream yaml =
         Files.newInputStream(Path.of("..", "deploy", "base", "clusterrole.yaml"))) {

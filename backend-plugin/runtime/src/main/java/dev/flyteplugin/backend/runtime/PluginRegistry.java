@@ -128,6 +128,20 @@ public final class PluginRegistry {
     return of(List.of(plugins));
   }
 
+  /**
+   * The plugins {@code keep} accepts.
+   *
+   * @throws IllegalStateException when none is left
+   */
+  public PluginRegistry filter(java.util.function.Predicate<OperatorPlugin> keep) {
+    List<OperatorPlugin> kept = plugins().stream().filter(keep).toList();
+    if (kept.isEmpty()) {
+      throw new IllegalStateException(
+          "no plugin left to serve of " + plugins().stream().map(OperatorPlugin::name).toList());
+    }
+    return of(kept);
+  }
+
   /** Every category served, sorted by name then version. */
   public List<TaskCategory> categories() {
     return plugins.keySet().stream()

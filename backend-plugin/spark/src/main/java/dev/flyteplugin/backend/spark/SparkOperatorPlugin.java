@@ -35,6 +35,20 @@ public final class SparkOperatorPlugin implements OperatorPlugin {
   private final SparkPhaseMapper mapper;
   private final SparkPluginConfig settings;
 
+  /**
+   * sparkConf keys that reach the node or the cluster's credentials, denied unless the deployment
+   * chooses its own list: host-path volumes, secret mounts and secret environment, the driver's API
+   * credentials, and pod templates (which can hold any of these).
+   */
+  public static final List<String> DENIED_CONF_KEYS =
+      List.of(
+          "spark.kubernetes.*.volumes.hostPath.*",
+          "spark.kubernetes.*.secrets.*",
+          "spark.kubernetes.*.secretKeyRef.*",
+          "spark.kubernetes.authenticate.*",
+          "spark.kubernetes.*.podTemplateFile",
+          "spark.kubernetes.*.podTemplateContainerName");
+
   /** The plugin's name: its settings are {@code --plugin-config spark.<key>=...}. */
   public static final String NAME = "spark";
 
@@ -96,42 +110,13 @@ public final class SparkOperatorPlugin implements OperatorPlugin {
   public void admit(TaskContext context, GenericKubernetesResource resource, TaskPolicy policy)
       throws PolicyViolationException {
     Map<?, ?> spec = asMap(resource.getAdditionalProperties().get("spec"));
-    if (!policy.allowServiceAccountOverride()) {
-      String expected =
-          context.metadata().getK8SServiceAccount().isEmpty()
-              ? settings.defaultServiceAccount()
-              : context.metadata().getK8SServiceAccount();
-      for (String role : List.of("driver", "executor")) {
-        Object account = asMap(spec.get(role)).get("serviceAccount");
-        if (account != null && !account.toString().isEmpty() && !account.equals(expected)) {
-          throw new PolicyViolationException(
-              role
-                  + ".serviceAccount '"
-                  + account
-                  + "' differs from the execution's service account '"
-                  + expected
-                  + "' (task_execution_metadata.k8s_service_account): this deployment does not let"
-                  + " a task choose its service account. Remove "
-                  + role
-                  + ".serviceAccount from the task config, run the execution with that service"
-                  + " account, or start the agent with --allow-service-account-override");
-        }
-      }
+    String expected = context.serviceAccount("", settings.defaultServiceAccount());
+    for (String role : List.of("driver", "executor")) {
+      Object account = asMap(spec.get(role)).get("serviceAccount");
+      policy.checkServiceAccount(
+          role + ".serviceAccount", account == null ? "" : account.toString(), expected);
     }
-    for (Object key : asMap(spec.get("sparkConf")).keySet()) {
-      String k = String.valueOf(key);
-      var pattern = policy.deniedPattern(k);
-      if (pattern.isPresent()) {
-        throw new PolicyViolationException(
-            "sparkConf key '"
-                + k
-                + "' is denied by this deployment (pattern '"
-                + pattern.get()
-                + "': it reaches the node or the cluster's credentials). Remove it from the task"
-                + " config's sparkConf; an administrator can change the list with"
-                + " --denied-conf-keys / FLYTE_AGENT_DENIED_CONF_KEYS");
-      }
-    }
+    policy.checkConfKeys("sparkConf", asMap(spec.get("sparkConf")).keySet(), DENIED_CONF_KEYS);
   }
 
   private static Map<?, ?> asMap(Object value) {

@@ -92,6 +92,37 @@ public final class EmbeddedKubernetes implements AutoCloseable {
               .build());
     }
     this.client = server.createClient();
+    for (ResourceIdentity kind : kinds) {
+      // The CRD object as the operator's chart installs it: agents check it before serving a kind.
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(
+              new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+                  .withNewMetadata()
+                  .withName(kind.plural() + "." + kind.group())
+                  .endMetadata()
+                  .withNewSpec()
+                  .withGroup(kind.group())
+                  .withScope(kind.namespaced() ? "Namespaced" : "Cluster")
+                  .withNewNames()
+                  .withKind(kind.kind())
+                  .withPlural(kind.plural())
+                  .endNames()
+                  .addNewVersion()
+                  .withName(kind.version())
+                  .withServed(true)
+                  .withStorage(true)
+                  .withNewSubresources()
+                  .withNewStatus()
+                  .endStatus()
+                  .endSubresources()
+                  .endVersion()
+                  .endSpec()
+                  .build())
+          .create();
+    }
     log.info(
         "embedded Kubernetes API server (fabric8 mock, CRUD mode) at {} with {}",
         client.getMasterUrl(),

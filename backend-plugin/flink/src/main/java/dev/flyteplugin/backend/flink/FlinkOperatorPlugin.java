@@ -1,0 +1,282 @@
+package dev.flyteplugin.backend.flink;
+
+import com.google.auto.service.AutoService;
+import dev.flyteplugin.backend.api.LogLinkTemplate;
+import dev.flyteplugin.backend.api.LogSource;
+import dev.flyteplugin.backend.api.OperatorPlugin;
+import dev.flyteplugin.backend.api.PhaseInfo;
+import dev.flyteplugin.backend.api.PluginSetting;
+import dev.flyteplugin.backend.api.PluginSettings;
+import dev.flyteplugin.backend.api.PolicyViolationException;
+import dev.flyteplugin.backend.api.ResourceBuildException;
+import dev.flyteplugin.backend.api.ResourceIdentity;
+import dev.flyteplugin.backend.api.TaskContext;
+import dev.flyteplugin.backend.api.TaskInfo;
+import dev.flyteplugin.backend.api.TaskPolicy;
+import dev.flyteplugin.backend.api.TaskType;
+import dev.flyteplugin.proto.InvalidConfigException;
+import dev.flyteplugin.proto.flink.FlinkPlugin;
+import dev.flyteplugin.proto.flink.v1.FlinkJobConfig;
+import dev.flyteplugin.proto.flink.v1.ProcessResources;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs {@code flink} tasks as Flink Kubernetes Operator {@code FlinkDeployment}s in application
+ * mode: the task container's args are the job's args, its entry class runs the task. Phases follow
+ * {@code status.jobStatus.state} (Flink's JobStatus) and {@code status.jobManagerDeploymentStatus}
+ * (flink-kubernetes-operator-api {@code status/FlinkDeploymentStatus.java}), with {@code
+ * status.error} as the failure message.
+ */
+@AutoService(OperatorPlugin.class)
+public final class FlinkOperatorPlugin implements OperatorPlugin {
+  public static final ResourceIdentity IDENTITY =
+      ResourceIdentity.namespaced(
+          "flink.apache.org", "v1beta1", "FlinkDeployment", "flinkdeployments");
+
+  /** Flink's main container in its pods (Flink's {@code Constants.MAIN_CONTAINER_NAME}). */
+  public static final String MAIN_CONTAINER = "flink-main-container";
+
+  /** flinkConfiguration keys that reach the node or the cluster's credentials. */
+  public static final List<String> DENIED_CONF_KEYS =
+      List.of(
+          "kubernetes.pod-template-file*",
+          "kubernetes.secrets",
+          "kubernetes.env.secretKeyRef",
+          "kubernetes.*service-account",
+          "kubernetes.hadoop.conf.config-map.name",
+          "security.kerberos.*");
+
+  private static final Set<String> LINK_PLACEHOLDERS = Set.of("jobId");
+  private static final List<PluginSetting> SETTINGS =
+      List.of(
+          new PluginSetting(
+              "entry-class",
+              "the job's main class when the task sets none (the jflyte entrypoint)"),
+          new PluginSetting(
+              "jar-uri",
+              "the job jar when the task sets none (local:///opt/flink/usrlib/jflyte.jar)"),
+          new PluginSetting(
+              "service-account",
+              "the JobManager's service account when neither the task nor the execution sets one (flink: the operator's Helm chart's jobServiceAccount; the operator requires one)"),
+          new PluginSetting(
+              "log-links",
+              "JobManager log links, name=url-template entries separated by '|'; placeholders {jobId} and the common ones"),
+          new PluginSetting(
+              "ui-url",
+              "the Flink UI (flinkUI custom info) as a URL template; default http://{resourceName}-rest.{namespace}:8081"));
+
+  private final PluginSettings settings;
+  private final List<LogLinkTemplate> links;
+  private final LogLinkTemplate ui;
+
+  public FlinkOperatorPlugin() {
+    this(PluginSettings.none("flink"));
+  }
+
+  public FlinkOperatorPlugin(PluginSettings settings) {
+    this.settings = settings;
+    this.links = LogLinkTemplate.parse(settings, "log-links", LINK_PLACEHOLDERS);
+    try { // the operator's REST service is <name>-rest, port 8081
+      // (IngressUtils.REST_SVC_NAME_SUFFIX)
+      this.ui =
+          new LogLinkTemplate(
+              "flinkUI",
+              settings.get("ui-url", "http://{resourceName}-rest.{namespace}:8081"),
+              LINK_PLACEHOLDERS);
+    } catch (IllegalArgumentException e) {
+      throw settings.invalid("ui-url", e.getMessage());
+    }
+  }
+
+  @Override
+  public List<TaskType> taskTypes() {
+    return List.of(new TaskType(FlinkPlugin.TASK_TYPE, FlinkPlugin.TASK_TYPE_VERSION));
+  }
+
+  @Override
+  public String name() {
+    return "flink";
+  }
+
+  @Override
+  public List<PluginSetting> settings() {
+    return SETTINGS;
+  }
+
+  @Override
+  public OperatorPlugin configure(PluginSettings settings) {
+    return new FlinkOperatorPlugin(settings);
+  }
+
+  @Override
+  public ResourceIdentity identity() {
+    return IDENTITY;
+  }
+
+  /** The JobManager pod: Flink names it after a Deployment, so it is found by its labels. */
+  @Override
+  public Optional<LogSource> logSource(String resourceName) {
+    return Optional.of(
+        LogSource.selector(Map.of("app", resourceName, "component", "jobmanager"), MAIN_CONTAINER));
+  }
+
+  @Override
+  public GenericKubernetesResource build(TaskContext context) throws ResourceBuildException {
+    FlinkJobConfig config;
+    try {
+      config = FlinkPlugin.decode(context.template().getCustom());
+    } catch (InvalidConfigException e) {
+      throw new ResourceBuildException(e.getMessage(), e);
+    }
+    Map<String, Object> job = new LinkedHashMap<>();
+    job.put(
+        "jarURI",
+        or(config.getJarUri(), settings.get("jar-uri", "local:///opt/flink/usrlib/jflyte.jar")));
+    job.put(
+        "entryClass",
+        or(config.getEntryClass(), settings.get("entry-class", "dev.flyteplugin.jflyte.Jflyte")));
+    job.put("args", context.container().getArgsList());
+    job.put("parallelism", Math.max(1, config.getParallelism()));
+    job.put("upgradeMode", "stateless");
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("image", context.image(config.getImage(), "FlinkJobConfig.image"));
+    if (!config.getImagePullPolicy().isEmpty()) {
+      spec.put("imagePullPolicy", config.getImagePullPolicy());
+    }
+    spec.put("flinkVersion", config.getFlinkVersion());
+    spec.put(
+        "serviceAccount",
+        context.serviceAccount(
+            config.getServiceAccount(), settings.get("service-account", "flink")));
+    spec.put("flinkConfiguration", new LinkedHashMap<>(config.getFlinkConfigurationMap()));
+    spec.put("mode", "native");
+    spec.put(
+        "podTemplate",
+        Map.of(
+            "metadata", Map.of("labels", context.executionLabels()),
+            "spec",
+                Map.of(
+                    "containers",
+                    List.of(Map.of("name", MAIN_CONTAINER, "env", context.environmentList())))));
+    spec.put("jobManager", Map.of("replicas", 1, "resource", resources(config.getJobManager())));
+    spec.put("taskManager", Map.of("resource", resources(config.getTaskManager())));
+    spec.put("job", job);
+    GenericKubernetesResource deployment = new GenericKubernetesResource();
+    deployment.setAdditionalProperty("spec", spec);
+    return deployment;
+  }
+
+  @Override
+  public void admit(TaskContext context, GenericKubernetesResource resource, TaskPolicy policy)
+      throws PolicyViolationException {
+    Map<?, ?> spec = (Map<?, ?>) resource.getAdditionalProperties().get("spec");
+    policy.checkServiceAccount(
+        "serviceAccount",
+        String.valueOf(spec.get("serviceAccount")),
+        context.serviceAccount("", settings.get("service-account", "flink")));
+    policy.checkConfKeys(
+        "flinkConfiguration",
+        ((Map<?, ?>) spec.get("flinkConfiguration")).keySet(),
+        DENIED_CONF_KEYS);
+  }
+
+  @Override
+  public PhaseInfo phase(GenericKubernetesResource deployment) {
+    Map<?, ?> status = map(deployment.getAdditionalProperties().get("status"));
+    Map<?, ?> jobStatus = map(status.get("jobStatus"));
+    String job = str(jobStatus.get("state"));
+    String jm = str(status.get("jobManagerDeploymentStatus"));
+    String error = errorMessage(str(status.get("error")));
+    String jobId = str(jobStatus.get("jobId"));
+    TaskInfo info = info(deployment, jobId, !jm.isEmpty() && !jm.equals("MISSING"));
+    if (jm.equals("ERROR")
+        || (job.isEmpty() && str(status.get("lifecycleState")).equals("FAILED"))) {
+      return PhaseInfo.retryableFailure(
+          "FlinkDeploymentError", or(error, "the JobManager deployment failed"), info);
+    }
+    switch (job) {
+      case "FINISHED":
+        return PhaseInfo.success("the Flink job finished", info);
+      case "FAILED", "CANCELED":
+        return PhaseInfo.retryableFailure(
+            "FlinkJob" + camel(job), or(error, "the Flink job is " + job), info);
+      case "RUNNING", "FAILING", "RESTARTING", "CANCELLING", "SUSPENDED":
+        if (jm.equals(
+            "MISSING")) { // flink-kubernetes-operator#997: never report a lost JobManager as
+          // running
+          return PhaseInfo.systemRetryableFailure(
+              "FlinkJobManagerMissing",
+              "the JobManager deployment of the "
+                  + job
+                  + " job is missing ("
+                  + or(error, "deleted or evicted")
+                  + ")",
+              info);
+        }
+        return PhaseInfo.running("FlinkJob" + camel(job), "Flink job state " + job, info);
+      case "RECONCILING":
+        if (error.equals(
+            "Job Not Found")) { // JobStatusObserver.onTargetJobNotFound: the job's fate is unknown
+          return PhaseInfo.systemRetryableFailure(
+              "FlinkJobNotFound",
+              "the operator lost the Flink job (Job Not Found) and is reconciling it",
+              info);
+        }
+        return PhaseInfo.initializing(
+            "FlinkJobReconciling", "the operator is (re)deploying the job", info);
+      default:
+        return jm.startsWith("DEPLOY") || job.equals("CREATED") || job.equals("INITIALIZING")
+            ? PhaseInfo.initializing(
+                "FlinkDeploying",
+                "JobManager " + or(jm, "starting") + ", job " + or(job, "not submitted"),
+                info)
+            : PhaseInfo.queued(
+                "FlinkDeploymentCreated",
+                "waiting for the Flink operator to deploy " + deployment.getMetadata().getName());
+    }
+  }
+
+  private TaskInfo info(GenericKubernetesResource deployment, String jobId, boolean deployed) {
+    var values = Map.of("jobId", jobId);
+    var logs = LogLinkTemplate.renderAll(links, deployment, values);
+    Map<String, String> custom = new LinkedHashMap<>();
+    if (deployed) {
+      LogLinkTemplate.renderAll(List.of(ui), deployment, values)
+          .forEach(l -> custom.put("flinkUI", l.getUri()));
+    }
+    return TaskInfo.of(logs, custom);
+  }
+
+  /** {@code status.error} is a serialized FlinkResourceException (FlinkResourceExceptionUtils). */
+  private static String errorMessage(String error) {
+    var m =
+        java.util.regex.Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"")
+            .matcher(error);
+    return m.find() ? m.group(1).replace("\\\"", "\"") : error;
+  }
+
+  private static Map<String, Object> resources(ProcessResources r) {
+    return Map.of("cpu", r.getCpu() > 0 ? r.getCpu() : 1.0, "memory", or(r.getMemory(), "1024m"));
+  }
+
+  private static String camel(String state) {
+    return state.charAt(0) + state.substring(1).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static Map<?, ?> map(Object value) {
+    return value instanceof Map<?, ?> m ? m : Map.of();
+  }
+
+  private static String str(Object value) {
+    return value == null ? "" : value.toString();
+  }
+
+  private static String or(String value, String fallback) {
+    return value.isEmpty() ? fallback : value;
+  }
+}
