@@ -246,24 +246,19 @@ public final class PluginTaskProcessor extends AbstractProcessor {
    */
   private Optional<AnnotationConfigMapper<?>> mapper(
       PluginAnnotation plugin, Element element, AnnotationMirror mirror) {
-    String binaryName = processingEnv.getElementUtils().getBinaryName(plugin.type()).toString();
-    Class<? extends Annotation> annotationClass;
-    try {
-      annotationClass =
-          Class.forName(binaryName, false, PluginTaskProcessor.class.getClassLoader())
-              .asSubclass(Annotation.class);
-    } catch (ClassNotFoundException | LinkageError e) {
+    Optional<Class<? extends Annotation>> annotationClass = loadAnnotation(plugin);
+    if (annotationClass.isEmpty()) {
       processingEnv
           .getMessager()
           .printMessage(
               Diagnostic.Kind.WARNING,
-              String.format(NOT_ON_PROCESSOR_PATH, plugin.display(), binaryName),
+              String.format(NOT_ON_PROCESSOR_PATH, plugin.display(), binaryName(plugin)),
               element,
               mirror);
       return Optional.empty();
     }
     try {
-      return Optional.of(AnnotationConfigMapper.forAnnotationType(annotationClass));
+      return Optional.of(AnnotationConfigMapper.forAnnotationType(annotationClass.get()));
     } catch (RuntimeException | LinkageError e) {
       // A plugin author's mistake in the annotation's table or contract: say it where it is used.
       error(String.format(UNUSABLE_ANNOTATION, plugin.display(), e.getMessage()), element, mirror);
@@ -271,20 +266,35 @@ public final class PluginTaskProcessor extends AbstractProcessor {
     }
   }
 
+  /** The contract's task type, or a description of the contract when it cannot be loaded. */
   private String taskType(PluginAnnotation plugin) {
     try {
-      Class<? extends Annotation> annotationClass =
-          Class.forName(
-                  processingEnv.getElementUtils().getBinaryName(plugin.type()).toString(),
-                  false,
-                  PluginTaskProcessor.class.getClassLoader())
-              .asSubclass(Annotation.class);
-      return AnnotationConfigMapper.forAnnotationType(annotationClass).contract().taskType();
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return loadAnnotation(plugin)
+          .map(type -> AnnotationConfigMapper.forAnnotationType(type).contract().taskType())
+          .orElseThrow();
+    } catch (RuntimeException | LinkageError e) {
       return "the plugin's type ("
           + (plugin.contract() == null ? "?" : plugin.contract().getSimpleName())
           + ")";
     }
+  }
+
+  /**
+   * The annotation's class as the processor path has it: the annotation and its contract must be
+   * real classes to run the same mapping and rules as at run time.
+   */
+  private Optional<Class<? extends Annotation>> loadAnnotation(PluginAnnotation plugin) {
+    try {
+      return Optional.of(
+          Class.forName(binaryName(plugin), false, PluginTaskProcessor.class.getClassLoader())
+              .asSubclass(Annotation.class));
+    } catch (ClassNotFoundException | LinkageError e) {
+      return Optional.empty();
+    }
+  }
+
+  private String binaryName(PluginAnnotation plugin) {
+    return processingEnv.getElementUtils().getBinaryName(plugin.type()).toString();
   }
 
   /**
