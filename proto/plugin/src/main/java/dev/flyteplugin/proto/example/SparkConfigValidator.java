@@ -168,22 +168,55 @@ public final class SparkConfigValidator {
     }
   }
 
+  /**
+   * What driver and executor pods have in common: DriverSpec and ExecutorSpec are separate messages
+   * (their JSON form is the operator's), so the shared rules read them through this.
+   */
+  private record Pod(
+      String role,
+      Integer cores,
+      String coreLimit,
+      String memory,
+      String memoryOverhead,
+      String serviceAccount,
+      Map<String, String> labels,
+      Map<String, String> env,
+      List<Toleration> tolerations,
+      String image,
+      Gpu gpu) {
+    static Pod of(DriverSpec d) {
+      return new Pod(
+          "driver",
+          d.hasCores() ? d.getCores() : null,
+          d.getCoreLimit(),
+          d.getMemory(),
+          d.getMemoryOverhead(),
+          d.getServiceAccount(),
+          d.getLabelsMap(),
+          d.getEnvMap(),
+          d.getTolerationsList(),
+          d.getImage(),
+          d.hasGpu() ? d.getGpu() : null);
+    }
+
+    static Pod of(ExecutorSpec e) {
+      return new Pod(
+          "executor",
+          e.hasCores() ? e.getCores() : null,
+          e.getCoreLimit(),
+          e.getMemory(),
+          e.getMemoryOverhead(),
+          e.getServiceAccount(),
+          e.getLabelsMap(),
+          e.getEnvMap(),
+          e.getTolerationsList(),
+          e.getImage(),
+          e.hasGpu() ? e.getGpu() : null);
+    }
+  }
+
   private static void checkDriver(DriverSpec driver, List<ConfigViolation> out) {
-    if (driver.hasCores()) {
-      KubernetesRules.atLeastOne(
-          "driver.cores", driver.getCores(), "ask for at least one core", out);
-    }
-    KubernetesRules.cpu("driver.coreLimit", driver.getCoreLimit(), out);
-    checkSize("driver.memory", driver.getMemory(), out);
-    checkSize("driver.memoryOverhead", driver.getMemoryOverhead(), out);
-    KubernetesRules.objectName("driver.serviceAccount", driver.getServiceAccount(), out);
-    KubernetesRules.labels("driver.labels", driver.getLabelsMap(), out);
-    KubernetesRules.envNames("driver.env", driver.getEnvMap(), out);
-    checkTolerations("driver.tolerations", driver.getTolerationsList(), out);
-    KubernetesRules.image("driver.image", driver.getImage(), out);
-    if (driver.hasGpu()) {
-      checkGpu("driver.gpu", driver.getGpu(), out);
-    }
+    checkPod(Pod.of(driver), out);
   }
 
   private static void checkExecutor(ExecutorSpec executor, List<ConfigViolation> out) {
@@ -191,20 +224,24 @@ public final class SparkConfigValidator {
       KubernetesRules.atLeastOne(
           "executor.instances", executor.getInstances(), "ask for at least one executor", out);
     }
-    if (executor.hasCores()) {
-      KubernetesRules.atLeastOne(
-          "executor.cores", executor.getCores(), "ask for at least one core", out);
+    checkPod(Pod.of(executor), out);
+  }
+
+  private static void checkPod(Pod pod, List<ConfigViolation> out) {
+    String p = pod.role() + ".";
+    if (pod.cores() != null) {
+      KubernetesRules.atLeastOne(p + "cores", pod.cores(), "ask for at least one core", out);
     }
-    KubernetesRules.cpu("executor.coreLimit", executor.getCoreLimit(), out);
-    checkSize("executor.memory", executor.getMemory(), out);
-    checkSize("executor.memoryOverhead", executor.getMemoryOverhead(), out);
-    KubernetesRules.objectName("executor.serviceAccount", executor.getServiceAccount(), out);
-    KubernetesRules.labels("executor.labels", executor.getLabelsMap(), out);
-    KubernetesRules.envNames("executor.env", executor.getEnvMap(), out);
-    checkTolerations("executor.tolerations", executor.getTolerationsList(), out);
-    KubernetesRules.image("executor.image", executor.getImage(), out);
-    if (executor.hasGpu()) {
-      checkGpu("executor.gpu", executor.getGpu(), out);
+    KubernetesRules.cpu(p + "coreLimit", pod.coreLimit(), out);
+    checkSize(p + "memory", pod.memory(), out);
+    checkSize(p + "memoryOverhead", pod.memoryOverhead(), out);
+    KubernetesRules.objectName(p + "serviceAccount", pod.serviceAccount(), out);
+    KubernetesRules.labels(p + "labels", pod.labels(), out);
+    KubernetesRules.envNames(p + "env", pod.env(), out);
+    checkTolerations(p + "tolerations", pod.tolerations(), out);
+    KubernetesRules.image(p + "image", pod.image(), out);
+    if (pod.gpu() != null) {
+      checkGpu(p + "gpu", pod.gpu(), out);
     }
   }
 
