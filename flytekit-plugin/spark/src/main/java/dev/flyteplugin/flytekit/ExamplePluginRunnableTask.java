@@ -34,8 +34,8 @@ import org.flyte.flytekit.SdkType;
  *
  * @param <InputT> input type
  * @param <OutputT> output type
- *     <p>PLUGIN AUTHOR SEAM: your task type and your config message in {@code getType()} and {@code
- *     getCustom()}.
+ *     <p>PLUGIN AUTHOR SEAM: your annotation in {@code pluginAnnotation()} (type and custom then
+ *     come from its contract), and how your tasks run if plain {@code run(input)} is not enough.
  */
 public abstract class ExamplePluginRunnableTask<InputT, OutputT>
     extends PluginRunnableTask<InputT, OutputT, SparkApplicationConfig> {
