@@ -1,9 +1,7 @@
 package dev.flyteplugin.jflyte.serialize;
 
-import com.google.protobuf.ListValue;
-import com.google.protobuf.NullValue;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.Value;
+import dev.flyteplugin.flytekit.Structs;
 import flyteidl.admin.LaunchPlanOuterClass;
 import flyteidl.admin.ScheduleOuterClass;
 import flyteidl.core.Condition;
@@ -48,7 +46,6 @@ import org.flyte.api.v1.Resources;
 import org.flyte.api.v1.Scalar;
 import org.flyte.api.v1.SchemaType;
 import org.flyte.api.v1.SimpleType;
-import org.flyte.api.v1.Struct;
 import org.flyte.api.v1.TaskIdentifier;
 import org.flyte.api.v1.TaskTemplate;
 import org.flyte.api.v1.TypedInterface;
@@ -139,7 +136,7 @@ public final class ProtoConverter {
             .setType(template.type())
             .setMetadata(metadata)
             .setInterface(typedInterface(template.interface_()))
-            .setCustom(struct(template.custom()));
+            .setCustom(Structs.toProtobuf(template.custom()));
     if (template.container() != null) {
       builder.setContainer(container(template.container()));
     }
@@ -493,7 +490,7 @@ public final class ProtoConverter {
     Literals.Scalar.Builder builder = Literals.Scalar.newBuilder();
     switch (scalar.kind()) {
       case PRIMITIVE -> builder.setPrimitive(primitive(scalar.primitive()));
-      case GENERIC -> builder.setGeneric(struct(scalar.generic()));
+      case GENERIC -> builder.setGeneric(Structs.toProtobuf(scalar.generic()));
       case BLOB ->
           builder.setBlob(
               Literals.Blob.newBuilder()
@@ -527,27 +524,6 @@ public final class ProtoConverter {
         .setSeconds(duration.getSeconds())
         .setNanos(duration.getNano())
         .build();
-  }
-
-  public static com.google.protobuf.Struct struct(Struct struct) {
-    com.google.protobuf.Struct.Builder builder = com.google.protobuf.Struct.newBuilder();
-    struct.fields().forEach((name, value) -> builder.putFields(name, value(value)));
-    return builder.build();
-  }
-
-  private static Value value(Struct.Value value) {
-    return switch (value.kind()) {
-      case STRING_VALUE -> Value.newBuilder().setStringValue(value.stringValue()).build();
-      case BOOL_VALUE -> Value.newBuilder().setBoolValue(value.boolValue()).build();
-      case NUMBER_VALUE -> Value.newBuilder().setNumberValue(value.numberValue()).build();
-      case NULL_VALUE -> Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
-      case STRUCT_VALUE -> Value.newBuilder().setStructValue(struct(value.structValue())).build();
-      case LIST_VALUE -> {
-        ListValue.Builder list = ListValue.newBuilder();
-        value.listValue().forEach(item -> list.addValues(value(item)));
-        yield Value.newBuilder().setListValue(list).build();
-      }
-    };
   }
 
   /** Reads a LiteralMap written by propeller; a literal kind flytekit-java 0.4.35 lacks fails. */
@@ -590,7 +566,7 @@ public final class ProtoConverter {
   private static Scalar fromScalar(String path, Literals.Scalar scalar) {
     return switch (scalar.getValueCase()) {
       case PRIMITIVE -> Scalar.ofPrimitive(fromPrimitive(path, scalar.getPrimitive()));
-      case GENERIC -> Scalar.ofGeneric(fromStruct(scalar.getGeneric()));
+      case GENERIC -> Scalar.ofGeneric(Structs.toFlyte(scalar.getGeneric()));
       case BLOB ->
           Scalar.ofBlob(
               Blob.builder()
@@ -638,27 +614,6 @@ public final class ProtoConverter {
                   primitive.getDuration().getSeconds(), primitive.getDuration().getNanos()));
       case VALUE_NOT_SET ->
           throw new IllegalArgumentException("input '" + path + "' is an empty primitive");
-    };
-  }
-
-  private static Struct fromStruct(com.google.protobuf.Struct struct) {
-    Map<String, Struct.Value> fields = new LinkedHashMap<>();
-    struct.getFieldsMap().forEach((name, value) -> fields.put(name, fromValue(value)));
-    return Struct.of(fields);
-  }
-
-  private static Struct.Value fromValue(Value value) {
-    return switch (value.getKindCase()) {
-      case STRING_VALUE -> Struct.Value.ofStringValue(value.getStringValue());
-      case BOOL_VALUE -> Struct.Value.ofBoolValue(value.getBoolValue());
-      case NUMBER_VALUE -> Struct.Value.ofNumberValue(value.getNumberValue());
-      case STRUCT_VALUE -> Struct.Value.ofStructValue(fromStruct(value.getStructValue()));
-      case LIST_VALUE ->
-          Struct.Value.ofListValue(
-              value.getListValue().getValuesList().stream()
-                  .map(ProtoConverter::fromValue)
-                  .toList());
-      case NULL_VALUE, KIND_NOT_SET -> Struct.Value.ofNullValue();
     };
   }
 }

@@ -3,7 +3,7 @@ package dev.flyteplugin.examples.wordstats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
-import dev.flyteplugin.flytekit.ExamplePluginTasks;
+import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;
 import dev.flyteplugin.flytekit.SparkVersion;
 import dev.flyteplugin.flytekit.Structs;
 import java.io.IOException;
@@ -54,8 +54,10 @@ class TaskTemplatesGoldenTest {
     }
     assertThat(actual).isEqualTo(expected);
     // The custom decodes with the plugin codec to the config of the class's annotation.
-    assertThat(ExamplePluginTasks.findConfig(task))
-        .contains(ExamplePluginTasks.configOf(Class.forName(taskName)));
+    ExamplePluginRunnableTask<?, ?> instance =
+        (ExamplePluginRunnableTask<?, ?>) Class.forName(taskName).getConstructor().newInstance();
+    assertThat(instance.contract().decode(Structs.toProtobuf(task.getCustom())))
+        .isEqualTo(instance.getSparkConfig());
   }
 
   private static String read(String resource) throws IOException {

@@ -6,11 +6,8 @@ import dev.flyteplugin.proto.StructCodec;
 import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
 
 /**
- * The contract between the SDK and the backend for the example plugin: its task type and how its
- * config travels in {@code TaskTemplate.custom}.
- *
- * <p>PLUGIN AUTHOR SEAM: for your own operator, copy this class with your task type, your config
- * message and your validator; the SDK annotation and the backend plugin both use only this.
+ * The example plugin's constants and its {@link SparkContract} instance, for callers that name the
+ * plugin statically (the backend's Spark plugin, tests).
  */
 public final class ExamplePlugin {
   /** {@code TaskTemplate.type} of every task this plugin runs. */
@@ -22,15 +19,15 @@ public final class ExamplePlugin {
    */
   public static final int TASK_TYPE_VERSION = 0;
 
-  public static final StructCodec<SparkApplicationConfig> CODEC =
-      StructCodec.of(SparkApplicationConfig.getDefaultInstance());
+  public static final SparkContract CONTRACT = new SparkContract();
+
+  public static final StructCodec<SparkApplicationConfig> CODEC = CONTRACT.codec();
 
   private ExamplePlugin() {}
 
   /** The config as it goes into {@code TaskTemplate.custom}, after validating it. */
   public static Struct encode(SparkApplicationConfig config) {
-    SparkConfigValidator.check(config);
-    return CODEC.toStruct(config);
+    return CONTRACT.encode(config);
   }
 
   /**
@@ -39,8 +36,6 @@ public final class ExamplePlugin {
    * @throws InvalidConfigException naming every field that is of the wrong type or invalid
    */
   public static SparkApplicationConfig decode(Struct custom) {
-    SparkApplicationConfig config = CODEC.fromStruct(custom);
-    SparkConfigValidator.check(config);
-    return config;
+    return CONTRACT.decode(custom);
   }
 }

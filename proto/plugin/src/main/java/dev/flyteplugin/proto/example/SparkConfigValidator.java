@@ -2,6 +2,7 @@ package dev.flyteplugin.proto.example;
 
 import dev.flyteplugin.proto.ConfigViolation;
 import dev.flyteplugin.proto.InvalidConfigException;
+import dev.flyteplugin.proto.KubernetesRules;
 import dev.flyteplugin.proto.example.v1.DriverSpec;
 import dev.flyteplugin.proto.example.v1.DynamicAllocation;
 import dev.flyteplugin.proto.example.v1.ExecutorSpec;
@@ -12,7 +13,6 @@ import dev.flyteplugin.proto.example.v1.Toleration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  *
  * <p>Field paths are those of the config's JSON form ({@code executor.instances}).
  *
+ * <p>Kubernetes' own rules (quantities, names, labels, images ...) come from {@link
+ * KubernetesRules}; this class adds Spark's.
+ *
  * <p>PLUGIN AUTHOR SEAM: replace with the rules of your operator's config.
  */
 public final class SparkConfigValidator {
@@ -30,20 +33,6 @@ public final class SparkConfigValidator {
 
   /** Spark's byte-size format (JavaUtils.byteStringAs): "512m", "4g", "1024", "2gb". */
   static final Pattern SPARK_SIZE = Pattern.compile("\\d+([kKmMgGtTpP][bB]?|[bB])?");
-
-  /** A Kubernetes CPU quantity: "1", "0.5", "1500m". */
-  static final Pattern CPU_QUANTITY = Pattern.compile("(\\d+(\\.\\d+)?|\\.\\d+)m?");
-
-  /** A label value (and the name part of a key): at most 63 characters, alphanumeric ends. */
-  static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
-
-  static final Pattern DNS_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
-  private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
-  private static final Set<String> TOLERATION_OPERATORS = Set.of("", "Exists", "Equal");
-  private static final Set<String> TOLERATION_EFFECTS =
-      Set.of("", "NoSchedule", "PreferNoSchedule", "NoExecute");
 
   private SparkConfigValidator() {}
 
@@ -69,15 +58,8 @@ public final class SparkConfigValidator {
               "must be at least 1, got " + config.getTimeToLiveSeconds(),
               "leave it unset to use the backend's cleanup TTL, or give seconds >= 1"));
     }
-    checkImage("image", config.getImage(), out);
-    if (!config.getImagePullPolicy().isEmpty()
-        && !PULL_POLICIES.contains(config.getImagePullPolicy())) {
-      out.add(
-          new ConfigViolation(
-              "imagePullPolicy",
-              "unknown policy \"" + config.getImagePullPolicy() + "\"",
-              "use Always, IfNotPresent or Never"));
-    }
+    KubernetesRules.image("image", config.getImage(), out);
+    KubernetesRules.pullPolicy("imagePullPolicy", config.getImagePullPolicy(), out);
     if (config.hasDynamicAllocation()) {
       checkDynamicAllocation(config.getDynamicAllocation(), out);
     }
@@ -125,14 +107,7 @@ public final class SparkConfigValidator {
               "remove extraArguments (pass values as task inputs or sparkConf), or set mainClass"
                   + " to your own main that accepts them"));
     }
-    if (!config.getPriorityClassName().isEmpty()
-        && !DNS_SUBDOMAIN.matcher(config.getPriorityClassName()).matches()) {
-      out.add(
-          new ConfigViolation(
-              "priorityClassName",
-              "\"" + config.getPriorityClassName() + "\" is not a Kubernetes object name",
-              "use lower-case letters, digits, '-' and '.'"));
-    }
+    KubernetesRules.objectName("priorityClassName", config.getPriorityClassName(), out);
     return out;
   }
 
@@ -193,59 +168,100 @@ public final class SparkConfigValidator {
     }
   }
 
+  /**
+   * What driver and executor pods have in common: DriverSpec and ExecutorSpec are separate messages
+   * (their JSON form is the operator's), so the shared rules read them through this.
+   */
+  private record Pod(
+      String role,
+      Integer cores,
+      String coreLimit,
+      String memory,
+      String memoryOverhead,
+      String serviceAccount,
+      Map<String, String> labels,
+      Map<String, String> env,
+      List<Toleration> tolerations,
+      String image,
+      Gpu gpu) {
+    static Pod of(DriverSpec d) {
+      return new Pod(
+          "driver",
+          d.hasCores() ? d.getCores() : null,
+          d.getCoreLimit(),
+          d.getMemory(),
+          d.getMemoryOverhead(),
+          d.getServiceAccount(),
+          d.getLabelsMap(),
+          d.getEnvMap(),
+          d.getTolerationsList(),
+          d.getImage(),
+          d.hasGpu() ? d.getGpu() : null);
+    }
+
+    static Pod of(ExecutorSpec e) {
+      return new Pod(
+          "executor",
+          e.hasCores() ? e.getCores() : null,
+          e.getCoreLimit(),
+          e.getMemory(),
+          e.getMemoryOverhead(),
+          e.getServiceAccount(),
+          e.getLabelsMap(),
+          e.getEnvMap(),
+          e.getTolerationsList(),
+          e.getImage(),
+          e.hasGpu() ? e.getGpu() : null);
+    }
+  }
+
   private static void checkDriver(DriverSpec driver, List<ConfigViolation> out) {
-    if (driver.hasCores()) {
-      checkAtLeastOne("driver.cores", driver.getCores(), "ask for at least one core", out);
-    }
-    checkCpu("driver.coreLimit", driver.getCoreLimit(), out);
-    checkSize("driver.memory", driver.getMemory(), out);
-    checkSize("driver.memoryOverhead", driver.getMemoryOverhead(), out);
-    checkName("driver.serviceAccount", driver.getServiceAccount(), out);
-    checkLabels("driver.labels", driver.getLabelsMap(), out);
-    checkTolerations("driver.tolerations", driver.getTolerationsList(), out);
-    checkImage("driver.image", driver.getImage(), out);
-    if (driver.hasGpu()) {
-      checkGpu("driver.gpu", driver.getGpu(), out);
-    }
+    checkPod(Pod.of(driver), out);
   }
 
   private static void checkExecutor(ExecutorSpec executor, List<ConfigViolation> out) {
     if (executor.hasInstances()) {
-      checkAtLeastOne(
+      KubernetesRules.atLeastOne(
           "executor.instances", executor.getInstances(), "ask for at least one executor", out);
     }
-    if (executor.hasCores()) {
-      checkAtLeastOne("executor.cores", executor.getCores(), "ask for at least one core", out);
+    checkPod(Pod.of(executor), out);
+  }
+
+  private static void checkPod(Pod pod, List<ConfigViolation> out) {
+    String p = pod.role() + ".";
+    if (pod.cores() != null) {
+      KubernetesRules.atLeastOne(p + "cores", pod.cores(), "ask for at least one core", out);
     }
-    checkCpu("executor.coreLimit", executor.getCoreLimit(), out);
-    checkSize("executor.memory", executor.getMemory(), out);
-    checkSize("executor.memoryOverhead", executor.getMemoryOverhead(), out);
-    checkName("executor.serviceAccount", executor.getServiceAccount(), out);
-    checkLabels("executor.labels", executor.getLabelsMap(), out);
-    checkTolerations("executor.tolerations", executor.getTolerationsList(), out);
-    checkImage("executor.image", executor.getImage(), out);
-    if (executor.hasGpu()) {
-      checkGpu("executor.gpu", executor.getGpu(), out);
+    KubernetesRules.cpu(p + "coreLimit", pod.coreLimit(), out);
+    checkSize(p + "memory", pod.memory(), out);
+    checkSize(p + "memoryOverhead", pod.memoryOverhead(), out);
+    KubernetesRules.objectName(p + "serviceAccount", pod.serviceAccount(), out);
+    KubernetesRules.labels(p + "labels", pod.labels(), out);
+    KubernetesRules.envNames(p + "env", pod.env(), out);
+    checkTolerations(p + "tolerations", pod.tolerations(), out);
+    KubernetesRules.image(p + "image", pod.image(), out);
+    if (pod.gpu() != null) {
+      checkGpu(p + "gpu", pod.gpu(), out);
     }
   }
 
   private static void checkRestartPolicy(RestartPolicy policy, List<ConfigViolation> out) {
-    checkNotNegative(
+    KubernetesRules.notNegative(
         "restartPolicy.onFailureRetries",
         policy.hasOnFailureRetries(),
         policy.getOnFailureRetries(),
         out);
-    checkNotNegative(
+    KubernetesRules.notNegative(
         "restartPolicy.onFailureRetryIntervalSeconds",
         policy.hasOnFailureRetryIntervalSeconds(),
         policy.getOnFailureRetryIntervalSeconds(),
         out);
-    checkNotNegative(
+    KubernetesRules.notNegative(
         "restartPolicy.onSubmissionFailureRetries",
         policy.hasOnSubmissionFailureRetries(),
         policy.getOnSubmissionFailureRetries(),
         out);
-    checkNotNegative(
+    KubernetesRules.notNegative(
         "restartPolicy.onSubmissionFailureRetryIntervalSeconds",
         policy.hasOnSubmissionFailureRetryIntervalSeconds(),
         policy.getOnSubmissionFailureRetryIntervalSeconds(),
@@ -261,14 +277,14 @@ public final class SparkConfigValidator {
   }
 
   private static void checkDynamicAllocation(DynamicAllocation d, List<ConfigViolation> out) {
-    checkNotNegative(
+    KubernetesRules.notNegative(
         "dynamicAllocation.initialExecutors",
         d.hasInitialExecutors(),
         d.getInitialExecutors(),
         out);
-    checkNotNegative(
+    KubernetesRules.notNegative(
         "dynamicAllocation.minExecutors", d.hasMinExecutors(), d.getMinExecutors(), out);
-    checkNotNegative(
+    KubernetesRules.notNegative(
         "dynamicAllocation.maxExecutors", d.hasMaxExecutors(), d.getMaxExecutors(), out);
     if (d.hasMinExecutors() && d.hasMaxExecutors() && d.getMinExecutors() > d.getMaxExecutors()) {
       out.add(
@@ -276,20 +292,6 @@ public final class SparkConfigValidator {
               "dynamicAllocation.minExecutors",
               "is " + d.getMinExecutors() + ", above maxExecutors " + d.getMaxExecutors(),
               "make minExecutors <= maxExecutors"));
-    }
-  }
-
-  private static void checkAtLeastOne(
-      String field, long value, String fix, List<ConfigViolation> out) {
-    if (value < 1) {
-      out.add(new ConfigViolation(field, "must be at least 1, got " + value, fix));
-    }
-  }
-
-  private static void checkNotNegative(
-      String field, boolean present, long value, List<ConfigViolation> out) {
-    if (present && value < 0) {
-      out.add(new ConfigViolation(field, "must not be negative, got " + value, "use 0 or more"));
     }
   }
 
@@ -306,92 +308,12 @@ public final class SparkConfigValidator {
     }
   }
 
-  private static void checkCpu(String field, String value, List<ConfigViolation> out) {
-    if (!value.isEmpty() && !CPU_QUANTITY.matcher(value).matches()) {
-      out.add(
-          new ConfigViolation(
-              field,
-              "\"" + value + "\" is not a Kubernetes CPU quantity",
-              "write cores (\"2\", \"0.5\") or millicores (\"1500m\")"));
-    }
-  }
-
-  private static void checkName(String field, String value, List<ConfigViolation> out) {
-    if (!value.isEmpty() && !DNS_SUBDOMAIN.matcher(value).matches()) {
-      out.add(
-          new ConfigViolation(
-              field,
-              "\"" + value + "\" is not a Kubernetes object name",
-              "use lower-case letters, digits, '-' and '.'"));
-    }
-  }
-
-  private static void checkImage(String field, String value, List<ConfigViolation> out) {
-    if (!value.isEmpty() && (value.isBlank() || value.chars().anyMatch(Character::isWhitespace))) {
-      out.add(
-          new ConfigViolation(
-              field,
-              "\"" + value + "\" is not an image reference",
-              "give an image such as ghcr.io/org/app:1.0, without spaces"));
-    }
-  }
-
-  private static void checkLabels(
-      String field, Map<String, String> labels, List<ConfigViolation> out) {
-    labels.forEach(
-        (key, value) -> {
-          String name = key.contains("/") ? key.substring(key.lastIndexOf('/') + 1) : key;
-          String prefix = key.contains("/") ? key.substring(0, key.lastIndexOf('/')) : "";
-          boolean keyOk =
-              !name.isEmpty()
-                  && name.length() <= 63
-                  && LABEL_VALUE.matcher(name).matches()
-                  && (prefix.isEmpty()
-                      || (prefix.length() <= 253 && DNS_SUBDOMAIN.matcher(prefix).matches()));
-          if (!keyOk) {
-            out.add(
-                new ConfigViolation(
-                    field + "[\"" + key + "\"]",
-                    "the key is not a Kubernetes label key",
-                    "use [prefix/]name, name at most 63 characters of letters, digits, '-', '_', '.'"));
-          }
-          if (value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
-            out.add(
-                new ConfigViolation(
-                    field + "[\"" + key + "\"]",
-                    "the value \"" + value + "\" is not a Kubernetes label value",
-                    "use at most 63 letters, digits, '-', '_', '.', starting and ending"
-                        + " alphanumeric"));
-          }
-        });
-  }
-
   private static void checkTolerations(
       String field, List<Toleration> tolerations, List<ConfigViolation> out) {
     for (int i = 0; i < tolerations.size(); i++) {
       Toleration t = tolerations.get(i);
-      String path = field + "[" + i + "]";
-      if (!TOLERATION_OPERATORS.contains(t.getOperator())) {
-        out.add(
-            new ConfigViolation(
-                path + ".operator",
-                "unknown operator \"" + t.getOperator() + "\"",
-                "use Exists or Equal"));
-      }
-      if (!TOLERATION_EFFECTS.contains(t.getEffect())) {
-        out.add(
-            new ConfigViolation(
-                path + ".effect",
-                "unknown effect \"" + t.getEffect() + "\"",
-                "use NoSchedule, PreferNoSchedule or NoExecute, or leave it empty"));
-      }
-      if ("Exists".equals(t.getOperator()) && !t.getValue().isEmpty()) {
-        out.add(
-            new ConfigViolation(
-                path + ".value",
-                "must be empty with operator Exists",
-                "remove the value or use operator Equal"));
-      }
+      KubernetesRules.toleration(
+          field + "[" + i + "]", t.getOperator(), t.getValue(), t.getEffect(), out);
     }
   }
 

@@ -224,4 +224,16 @@ class SparkConfigValidatorTest {
         minimal().setExecutor(ExecutorSpec.newBuilder().setInstances(3)).build();
     assertThat(ExamplePlugin.decode(ExamplePlugin.encode(config))).isEqualTo(config);
   }
+
+  @Test
+  void envNamesOfDriverAndExecutorMustBeOnesKubernetesAccepts() {
+    SparkApplicationConfig config =
+        minimal()
+            .setDriver(DriverSpec.newBuilder().putEnv("JAVA_OPTS", "x").putEnv("1BAD", "y"))
+            .setExecutor(ExecutorSpec.newBuilder().putEnv("has space", "z"))
+            .build();
+
+    assertThat(fields(config))
+        .containsExactly("driver.env[\"1BAD\"]", "executor.env[\"has space\"]");
+  }
 }

@@ -8,7 +8,9 @@ import dev.flyteplugin.flytekit.fixtures.FullyAnnotatedTask;
 import dev.flyteplugin.flytekit.wordcount.CountWords;
 import dev.flyteplugin.flytekit.wordcount.Report;
 import dev.flyteplugin.proto.InvalidConfigException;
+import dev.flyteplugin.proto.PluginContracts;
 import dev.flyteplugin.proto.example.ExamplePlugin;
+import dev.flyteplugin.proto.example.SparkContract;
 import dev.flyteplugin.proto.example.v1.Dependencies;
 import dev.flyteplugin.proto.example.v1.DriverSpec;
 import dev.flyteplugin.proto.example.v1.ExecutorSpec;
@@ -80,7 +82,7 @@ class ExamplePluginRunnableTaskTest {
   @Test
   void unsetAttributesAreLeftOutSoTheBackendDefaultsApply() {
     SparkApplicationConfig decoded =
-        ExamplePluginTasks.findConfig(TASKS.get(CountWords.class.getName())).orElseThrow();
+        ExamplePlugin.decode(Structs.toProtobuf(TASKS.get(CountWords.class.getName()).getCustom()));
 
     assertThat(decoded.hasDriver()).isFalse();
     assertThat(decoded.hasRestartPolicy()).isFalse();
@@ -111,28 +113,33 @@ class ExamplePluginRunnableTaskTest {
   }
 
   @Test
-  void configIsReadableFromClassInstanceAndRegisteredTask() {
-    SparkApplicationConfig fromClass = ExamplePluginTasks.configOf(CountWords.class);
+  void configIsReadableFromInstanceAndRegisteredTask() {
+    SparkApplicationConfig fromInstance = new CountWords().getSparkConfig();
 
-    assertThat(fromClass.getExecutor().getInstances()).isEqualTo(4);
-    assertThat(ExamplePluginTasks.configOf(new CountWords())).isEqualTo(fromClass);
-    assertThat(ExamplePluginTasks.findConfig(TASKS.get(CountWords.class.getName())))
-        .contains(fromClass);
-    assertThat(ExamplePluginTasks.configOf(ComputedConfigTask.class))
-        .isEqualTo(ComputedConfigTask.CONFIG);
-    assertThat(ExamplePluginTasks.isExamplePluginTask(new CountWords())).isTrue();
-    assertThat(ExamplePluginTasks.isExamplePluginTask(new Report())).isFalse();
+    assertThat(fromInstance.getExecutor().getInstances()).isEqualTo(4);
+    assertThat(new CountWords().getConfig()).isEqualTo(fromInstance);
+    assertThat(
+            ExamplePlugin.decode(
+                Structs.toProtobuf(TASKS.get(CountWords.class.getName()).getCustom())))
+        .isEqualTo(fromInstance);
+    assertThat(new ComputedConfigTask().getConfig()).isEqualTo(ComputedConfigTask.CONFIG);
+    assertThat(new CountWords().contract()).isInstanceOf(SparkContract.class);
+    assertThat(new CountWords()).isInstanceOf(PluginRunnableTask.class);
+    assertThat(new Report()).isNotInstanceOf(PluginRunnableTask.class);
   }
 
   @Test
-  void plainTasksHaveNoPluginConfig() {
-    assertThat(ExamplePluginTasks.findConfig(TASKS.get(Report.class.getName()))).isEmpty();
-    assertThatThrownBy(() -> ExamplePluginTasks.configOf(new Report()))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("extend ExamplePluginRunnableTask");
-    assertThatThrownBy(() -> ExamplePluginTasks.configOf(Report.class))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("is not an example_plugin task");
+  void plainTasksHaveNoPluginContract() {
+    RunnableTask report = TASKS.get(Report.class.getName());
+
+    assertThat(report.getType()).isNotEqualTo(ExamplePlugin.TASK_TYPE);
+    assertThat(PluginContracts.forTaskType(report.getType(), getClass().getClassLoader()))
+        .isEmpty();
+    assertThat(
+            PluginContracts.forTaskType(
+                TASKS.get(CountWords.class.getName()).getType(), getClass().getClassLoader()))
+        .get()
+        .isInstanceOf(SparkContract.class);
   }
 
   @Test
@@ -169,7 +176,7 @@ class ExamplePluginRunnableTaskTest {
     assertThatThrownBy(task::getCustom)
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("executor.memory: \"4 GB\" is not a Spark memory size");
-    assertThatThrownBy(() -> ExamplePluginTasks.configOf(task))
+    assertThatThrownBy(() -> task.contract().check(task.getConfig()))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("executor.memory: \"4 GB\" is not a Spark memory size");
   }

@@ -4,13 +4,17 @@ import static com.google.testing.compile.CompilationSubject.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.auto.service.processor.AutoServiceProcessor;
+import com.google.protobuf.Api;
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
+import dev.flyteplugin.flytekit.AnnotationConfigMapper;
+import dev.flyteplugin.flytekit.ExamplePluginRunnableTask;
 import dev.flyteplugin.flytekit.ExamplePluginTask;
-import dev.flyteplugin.flytekit.ExamplePluginTaskAnnotations;
-import dev.flyteplugin.flytekit.ExamplePluginTasks;
+import dev.flyteplugin.flytekit.Structs;
+import dev.flyteplugin.flytekit.processor.otherplugin.ApiContract;
 import dev.flyteplugin.proto.ConfigViolation;
+import dev.flyteplugin.proto.example.ExamplePlugin;
 import dev.flyteplugin.proto.example.v1.RestartPolicy;
 import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
 import java.io.IOException;
@@ -31,7 +35,7 @@ import org.flyte.flytekit.SdkRunnableTaskRegistrar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ExamplePluginTaskProcessorTest {
+class PluginTaskProcessorTest {
   private static final String SERVICES_FILE =
       "META-INF/services/org.flyte.flytekit.SdkRunnableTask";
   private static final Map<String, String> ENV =
@@ -75,25 +79,16 @@ class ExamplePluginTaskProcessorTest {
       assertThat(tasks.get("com.example.PlainTask").getType()).isEqualTo("java-task");
       assertThat(tasks.get("com.example.CountWords").getType()).isEqualTo("example_plugin");
 
-      SparkApplicationConfig countWords =
-          ExamplePluginTasks.findConfig(tasks.get("com.example.CountWords")).orElseThrow();
+      SparkApplicationConfig countWords = sparkConfig(tasks.get("com.example.CountWords"));
       assertThat(countWords.getSparkVersion()).isEqualTo("3.5.1");
       assertThat(countWords.getExecutor().getInstances()).isEqualTo(4);
       assertThat(countWords.getExecutor().getMemory()).isEqualTo("4g");
       assertThat(countWords.getSparkConfMap())
           .containsExactly(Map.entry("spark.sql.shuffle.partitions", "64"));
-      assertThat(ExamplePluginTasks.configOf(loader.loadClass("com.example.CountWords")))
-          .isEqualTo(countWords);
-      assertThat(
-              ExamplePluginTasks.findConfig(tasks.get("com.example.SumWords"))
-                  .orElseThrow()
-                  .getDriver()
-                  .getMemory())
+      assertThat(instanceConfig(loader.loadClass("com.example.CountWords"))).isEqualTo(countWords);
+      assertThat(sparkConfig(tasks.get("com.example.SumWords")).getDriver().getMemory())
           .isEqualTo("2g");
-      assertThat(
-              ExamplePluginTasks.findConfig(tasks.get("com.example.SumWords"))
-                  .orElseThrow()
-                  .getRestartPolicy())
+      assertThat(sparkConfig(tasks.get("com.example.SumWords")).getRestartPolicy())
           .isEqualTo(
               RestartPolicy.newBuilder()
                   .setType(RestartPolicy.Type.ON_FAILURE)
@@ -318,11 +313,7 @@ class ExamplePluginTaskProcessorTest {
     try (URLClassLoader loader = load(compilation)) {
       Map<String, RunnableTask> tasks = byName(new SdkRunnableTaskRegistrar().load(ENV, loader));
       assertThat(tasks).containsOnlyKeys("com.example.Registered");
-      assertThat(
-              ExamplePluginTasks.findConfig(tasks.get("com.example.Registered"))
-                  .orElseThrow()
-                  .getExecutor()
-                  .getInstances())
+      assertThat(sparkConfig(tasks.get("com.example.Registered")).getExecutor().getInstances())
           .isEqualTo(3);
     }
   }
@@ -472,14 +463,129 @@ class ExamplePluginTaskProcessorTest {
         .hadErrorContaining("com.example.Outer.Inner must be public (and static if nested)");
   }
 
+  @Test
+  void anyMarkedAnnotationIsCheckedWithItsOwnContractAndBase() throws Exception {
+    JavaFileObject good = apiTask("GoodApi", "name = \"orders\", version = \"v2\"");
+    JavaFileObject bad =
+        apiTask("BadApi", "name = \" \",\n    version = \"2.0\",\n    file = \"orders.txt\"");
+
+    Compilation badCompilation = compile(bad);
+    assertThat(badCompilation).hadErrorCount(3);
+    assertThat(badCompilation)
+        .hadErrorContaining("invalid @ApiPluginTask: version: \"2.0\" is not a version; write v1")
+        .inFile(bad)
+        .onLineContaining("version = \"2.0\"");
+    assertThat(badCompilation)
+        .hadErrorContaining("invalid @ApiPluginTask: file: \"orders.txt\" is not a .proto file")
+        .inFile(bad)
+        .onLineContaining("file = \"orders.txt\"");
+    assertThat(badCompilation)
+        .hadErrorContaining("invalid @ApiPluginTask: name: is required and missing")
+        .inFile(bad)
+        .onLineContaining("name = \" \"");
+
+    Compilation compilation = compile(good);
+    assertThat(compilation).succeededWithoutWarnings();
+    try (URLClassLoader loader = load(compilation)) {
+      RunnableTask task =
+          byName(new SdkRunnableTaskRegistrar().load(ENV, loader)).get("com.example.GoodApi");
+      assertThat(task.getType()).isEqualTo("api_plugin");
+      assertThat(new ApiContract().decode(Structs.toProtobuf(task.getCustom())))
+          .isEqualTo(Api.newBuilder().setName("orders").setVersion("v2").build());
+    }
+  }
+
+  @Test
+  void aPlainTaskWithAnotherPluginsAnnotationIsToldThatPluginsBase() {
+    JavaFileObject source =
+        JavaFileObjects.forSourceLines(
+            "com.example.PlainApi",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import dev.flyteplugin.flytekit.processor.otherplugin.ApiPluginTask;",
+            "import org.flyte.flytekit.SdkRunnableTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@AutoService(SdkRunnableTask.class)",
+            "@ApiPluginTask(name = \"orders\")",
+            "public class PlainApi extends SdkRunnableTask<Void, Void> {",
+            "  public PlainApi() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}");
+
+    assertThat(compile(source))
+        .hadErrorContaining(
+            "com.example.PlainApi extends SdkRunnableTask but not ApiRunnableTask, so its"
+                + " TaskTemplate would not get type api_plugin and its config: extend"
+                + " ApiRunnableTask<Input, Output> instead");
+  }
+
+  @Test
+  void anAnnotationNotOnTheProcessorPathGetsItsShapeCheckedAndAWarning() {
+    // Compiled in the same compilation, the annotation's class cannot be loaded by the processor.
+    JavaFileObject annotation =
+        JavaFileObjects.forSourceLines(
+            "com.example.LocalTask",
+            "package com.example;",
+            "import dev.flyteplugin.flytekit.PluginTaskAnnotation;",
+            "import dev.flyteplugin.flytekit.processor.otherplugin.ApiContract;",
+            "import dev.flyteplugin.flytekit.processor.otherplugin.ApiRunnableTask;",
+            "@PluginTaskAnnotation(contract = ApiContract.class, base = ApiRunnableTask.class)",
+            "@java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)",
+            "public @interface LocalTask { String name(); }");
+    JavaFileObject task =
+        JavaFileObjects.forSourceLines(
+            "com.example.Local",
+            "package com.example;",
+            "import dev.flyteplugin.flytekit.processor.otherplugin.ApiRunnableTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@LocalTask(name = \"\")",
+            "public class Local extends ApiRunnableTask<Void, Void> {",
+            "  public Local() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}");
+
+    Compilation compilation = compile(annotation, task);
+
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation).hadErrorContaining("com.example.Local is not registered");
+    assertThat(compilation)
+        .hadWarningContaining(
+            "the config of @LocalTask is not checked at compile time: com.example.LocalTask is not"
+                + " on the annotation processor path")
+        .inFile(task)
+        .onLineContaining("@LocalTask");
+  }
+
+  private static JavaFileObject apiTask(String name, String attributes) {
+    return JavaFileObjects.forSourceString(
+        "com.example." + name,
+        String.join(
+            "\n",
+            "package com.example;",
+            "import com.google.auto.service.AutoService;",
+            "import dev.flyteplugin.flytekit.processor.otherplugin.ApiPluginTask;",
+            "import dev.flyteplugin.flytekit.processor.otherplugin.ApiRunnableTask;",
+            "import org.flyte.flytekit.SdkRunnableTask;",
+            "import org.flyte.flytekit.SdkTypes;",
+            "@AutoService(SdkRunnableTask.class)",
+            "@SuppressWarnings(\"rawtypes\")",
+            "@ApiPluginTask(",
+            "    " + attributes + ")",
+            "public class " + name + " extends ApiRunnableTask<Void, Void> {",
+            "  public " + name + "() { super(SdkTypes.nulls(), SdkTypes.nulls()); }",
+            "  @Override public Void run(Void input) { return null; }",
+            "}"));
+  }
+
   private static Compilation compile(JavaFileObject... sources) {
     return Compiler.javac()
-        .withProcessors(new ExamplePluginTaskProcessor(), new AutoServiceProcessor())
+        .withProcessors(new PluginTaskProcessor(), new AutoServiceProcessor())
         .compile(sources);
   }
 
   private static String runtimeMessage(ExamplePluginTask annotation) {
-    List<ConfigViolation> violations = ExamplePluginTaskAnnotations.violations(annotation);
+    List<ConfigViolation> violations =
+        AnnotationConfigMapper.forAnnotationType(ExamplePluginTask.class).violations(annotation);
     assertThat(violations).hasSize(1);
     return violations.get(0).message();
   }
@@ -542,7 +648,7 @@ class ExamplePluginTaskProcessorTest {
       }
     }
     return new URLClassLoader(
-        new URL[] {classes.toUri().toURL()}, ExamplePluginTaskProcessorTest.class.getClassLoader());
+        new URL[] {classes.toUri().toURL()}, PluginTaskProcessorTest.class.getClassLoader());
   }
 
   private static List<String> servicesLines(ClassLoader loader) throws IOException {
@@ -552,6 +658,18 @@ class ExamplePluginTaskProcessorTest {
           .filter(l -> !l.isBlank() && !l.startsWith("#"))
           .collect(Collectors.toList());
     }
+  }
+
+  /** The config a registered task carries, read back as the backend reads it. */
+  private static SparkApplicationConfig sparkConfig(RunnableTask task) {
+    assertThat(task.getType()).isEqualTo(ExamplePlugin.TASK_TYPE);
+    return ExamplePlugin.decode(Structs.toProtobuf(task.getCustom()));
+  }
+
+  /** The config of a task class's instance, made as ServiceLoader makes it. */
+  private static SparkApplicationConfig instanceConfig(Class<?> taskClass) throws Exception {
+    return ((ExamplePluginRunnableTask<?, ?>) taskClass.getConstructor().newInstance())
+        .getSparkConfig();
   }
 
   private static Map<String, RunnableTask> byName(Map<TaskIdentifier, RunnableTask> tasks) {

@@ -1,12 +1,10 @@
 package dev.flyteplugin.flytekit;
 
 import dev.flyteplugin.proto.InvalidConfigException;
-import dev.flyteplugin.proto.example.ExamplePlugin;
 import dev.flyteplugin.proto.example.v1.SparkApplicationConfig;
+import java.lang.annotation.Annotation;
 import org.apache.spark.sql.SparkSession;
 import org.flyte.api.v1.ContainerError;
-import org.flyte.flytekit.SdkRunnableTask;
-import org.flyte.flytekit.SdkStruct;
 import org.flyte.flytekit.SdkType;
 
 /**
@@ -26,21 +24,21 @@ import org.flyte.flytekit.SdkType;
  * driver running out of memory or Spark failing internally becomes a system error (see {@code
  * SparkFailures}).
  *
- * <p>The task's TaskTemplate gets type {@link ExamplePlugin#TASK_TYPE} and, as {@code custom}, the
- * config of {@link #getSparkConfig()} encoded by {@link ExamplePlugin#encode}; the container is the
- * usual runnable-task container. Configure it with {@link ExamplePluginTask} on the class, or
- * override {@link #getSparkConfig()} for a config computed in code.
+ * <p>The task's TaskTemplate gets type {@code example_plugin} and, as {@code custom}, the config of
+ * {@link #getSparkConfig()} (see {@link PluginRunnableTask}); the container is the usual
+ * runnable-task container. Configure it with {@link ExamplePluginTask} on the class, or override
+ * {@link #getSparkConfig()} for a config computed in code.
  *
  * <p>Register it like any flytekit-java task with {@code @AutoService(SdkRunnableTask.class)}; the
  * annotation processor makes forgetting that a compile error for annotated tasks.
  *
  * @param <InputT> input type
  * @param <OutputT> output type
- *     <p>PLUGIN AUTHOR SEAM: your task type and your config message in {@code getType()} and {@code
- *     getCustom()}.
+ *     <p>PLUGIN AUTHOR SEAM: your annotation in {@code pluginAnnotation()} (type and custom then
+ *     come from its contract), and how your tasks run if plain {@code run(input)} is not enough.
  */
 public abstract class ExamplePluginRunnableTask<InputT, OutputT>
-    extends SdkRunnableTask<InputT, OutputT> {
+    extends PluginRunnableTask<InputT, OutputT, SparkApplicationConfig> {
   private static final long serialVersionUID = 1L;
 
   protected ExamplePluginRunnableTask(SdkType<InputT> inputType, SdkType<OutputT> outputType) {
@@ -110,20 +108,15 @@ public abstract class ExamplePluginRunnableTask<InputT, OutputT>
     throw (T) failure;
   }
 
-  /** Returns {@link ExamplePlugin#TASK_TYPE}. */
   @Override
-  public final String getType() {
-    return ExamplePlugin.TASK_TYPE;
+  protected final Class<? extends Annotation> pluginAnnotation() {
+    return ExamplePluginTask.class;
   }
 
-  /**
-   * The validated config in its wire form.
-   *
-   * @throws InvalidConfigException naming every offending field and its fix
-   */
+  /** Returns {@link #getSparkConfig()}, the method Spark tasks override. */
   @Override
-  public final SdkStruct getCustom() {
-    return Structs.toSdkStruct(ExamplePlugin.encode(getSparkConfig()));
+  public final SparkApplicationConfig getConfig() {
+    return getSparkConfig();
   }
 
   /**
@@ -136,12 +129,6 @@ public abstract class ExamplePluginRunnableTask<InputT, OutputT>
    * @throws IllegalStateException if the class has no annotation and does not override this method
    */
   public SparkApplicationConfig getSparkConfig() {
-    ExamplePluginTask annotation = getClass().getAnnotation(ExamplePluginTask.class);
-    if (annotation == null) {
-      throw new IllegalStateException(
-          getClass().getName()
-              + " has no @ExamplePluginTask: annotate the class, or override getSparkConfig()");
-    }
-    return ExamplePluginTaskAnnotations.toConfig(annotation);
+    return annotatedConfig("getSparkConfig");
   }
 }
