@@ -15,7 +15,7 @@ import dev.flyteplugin.backend.api.TaskInfo;
 import dev.flyteplugin.backend.api.TaskPolicy;
 import dev.flyteplugin.backend.api.TaskType;
 import dev.flyteplugin.proto.InvalidConfigException;
-import dev.flyteplugin.proto.flink.FlinkPlugin;
+import dev.flyteplugin.proto.flink.FlinkContract;
 import dev.flyteplugin.proto.flink.v1.FlinkJobConfig;
 import dev.flyteplugin.proto.flink.v1.ProcessResources;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -37,6 +37,8 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
   public static final ResourceIdentity IDENTITY =
       ResourceIdentity.namespaced(
           "flink.apache.org", "v1beta1", "FlinkDeployment", "flinkdeployments");
+
+  private static final FlinkContract CONTRACT = new FlinkContract();
 
   /** Flink's main container in its pods (Flink's {@code Constants.MAIN_CONTAINER_NAME}). */
   public static final String MAIN_CONTAINER = "flink-main-container";
@@ -95,7 +97,7 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
 
   @Override
   public List<TaskType> taskTypes() {
-    return List.of(new TaskType(FlinkPlugin.TASK_TYPE, FlinkPlugin.TASK_TYPE_VERSION));
+    return List.of(new TaskType(CONTRACT.taskType(), CONTRACT.taskTypeVersion()));
   }
 
   @Override
@@ -129,7 +131,7 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
   public GenericKubernetesResource build(TaskContext context) throws ResourceBuildException {
     FlinkJobConfig config;
     try {
-      config = FlinkPlugin.decode(context.template().getCustom());
+      config = CONTRACT.decode(context.template().getCustom());
     } catch (InvalidConfigException e) {
       throw new ResourceBuildException(e.getMessage(), e);
     }

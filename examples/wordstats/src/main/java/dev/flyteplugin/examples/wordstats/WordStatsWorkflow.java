@@ -8,8 +8,9 @@ import org.flyte.flytekit.SdkWorkflowBuilder;
 import org.flyte.flytekit.jackson.JacksonSdkType;
 
 /**
- * Word statistics over a generated text: a plain task makes the text, two plugin tasks (each a
- * SparkApplication) analyse it, a plain task writes the report.
+ * Word statistics over a generated text: a plain task makes the text, two Spark plugin tasks (each
+ * a SparkApplication) and a Flink plugin task (a FlinkDeployment) analyse it, a plain task writes
+ * the report.
  */
 @AutoService(SdkWorkflow.class)
 public class WordStatsWorkflow extends SdkWorkflow<GenerateText.Input, WordStatsWorkflow.Output> {
@@ -27,6 +28,8 @@ public class WordStatsWorkflow extends SdkWorkflow<GenerateText.Input, WordStats
         builder.apply("count-words", new CountWords(), textInput).getOutputs();
     MeasureWords.Output measures =
         builder.apply("measure-words", new MeasureWords(), textInput).getOutputs();
+    SdkBindingData<Long> lines =
+        builder.apply("count-lines", new CountLines(), textInput).getOutputs().lines();
     SdkBindingData<String> report =
         builder
             .apply(
@@ -40,7 +43,7 @@ public class WordStatsWorkflow extends SdkWorkflow<GenerateText.Input, WordStats
                     measures.averageLength()))
             .getOutputs()
             .report();
-    return Output.create(report, counts.words(), counts.distinctWords());
+    return Output.create(report, counts.words(), counts.distinctWords(), lines);
   }
 
   @AutoValue
@@ -51,11 +54,14 @@ public class WordStatsWorkflow extends SdkWorkflow<GenerateText.Input, WordStats
 
     public abstract SdkBindingData<Long> distinctWords();
 
+    public abstract SdkBindingData<Long> lines();
+
     public static Output create(
         SdkBindingData<String> report,
         SdkBindingData<Long> words,
-        SdkBindingData<Long> distinctWords) {
-      return new AutoValue_WordStatsWorkflow_Output(report, words, distinctWords);
+        SdkBindingData<Long> distinctWords,
+        SdkBindingData<Long> lines) {
+      return new AutoValue_WordStatsWorkflow_Output(report, words, distinctWords, lines);
     }
   }
 }
