@@ -22,16 +22,15 @@ public interface PodLogs {
       throws IOException;
 
   /**
-   * A container's log through the Kubernetes API ({@code pods/log} get only for a pod named by its
-   * plugin; a {@code pods} list, with a label selector, only for a plugin whose operator names its
-   * pods unpredictably). A plain GET on the client's HTTP client (its authentication included):
-   * fabric8's {@code getLogInputStream} first lists the pod (RBAC the agent does not otherwise
-   * need, and pod specs hold env values) and may wait for it to become ready, holding a worker.
+   * A container's log through the Kubernetes API ({@code pods/log} get only). A plain GET on the
+   * client's HTTP client (its authentication included): fabric8's {@code getLogInputStream} first
+   * lists the pod (a {@code pods} list, RBAC the agent does not otherwise need, and pod specs hold
+   * env values) and may wait for it to become ready, holding a worker.
    */
   static PodLogs of(KubernetesClient client) {
     return (source, namespace, lines, limitBytes) -> {
       String container = source.container();
-      String pod = source.pod().isPresent() ? source.pod().get() : find(client, namespace, source);
+      String pod = source.pod();
       StringBuilder url =
           new StringBuilder(client.getMasterUrl().toString().replaceAll("/+$", ""))
               .append("/api/v1/namespaces/")
@@ -71,26 +70,6 @@ public interface PodLogs {
       InputStream in = response.body();
       return in == null ? InputStream.nullInputStream() : in;
     };
-  }
-
-  /** The newest pod matching the source's labels. */
-  private static String find(KubernetesClient client, String namespace, LogSource source)
-      throws IOException {
-    return client
-        .pods()
-        .inNamespace(namespace)
-        .withLabels(source.selector())
-        .list()
-        .getItems()
-        .stream()
-        .max(
-            java.util.Comparator.comparing(
-                p -> String.valueOf(p.getMetadata().getCreationTimestamp())))
-        .map(p -> p.getMetadata().getName())
-        .orElseThrow(
-            () ->
-                new java.io.FileNotFoundException(
-                    "no pod with labels " + source.selector() + " in " + namespace + " (yet)"));
   }
 
   private static String encode(String value) {

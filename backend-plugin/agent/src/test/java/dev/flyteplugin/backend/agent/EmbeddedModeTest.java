@@ -22,18 +22,15 @@ class EmbeddedModeTest {
   @TempDir Path work;
 
   private AgentServer embedded(String... extra) throws Exception {
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of("--embedded", "--port", "0", "--metrics-port=-1"));
+    if (!java.util.List.of(extra).contains("--embedded-workload")) {
+      args.addAll(java.util.List.of("--embedded-workload", "none"));
+    }
+    args.addAll(java.util.List.of(extra));
     AgentMain main = new AgentMain();
-    String[] args = new String[6 + extra.length];
-    System.arraycopy(
-        new String[] {
-          "--embedded", "--embedded-workload", "none", "--port", "0", "--metrics-port=-1"
-        },
-        0,
-        args,
-        0,
-        6);
-    System.arraycopy(extra, 0, args, 6, extra.length);
-    AgentMain.commandLine(main).parseArgs(args);
+    AgentMain.commandLine(main).parseArgs(args.toArray(String[]::new));
     return main.start();
   }
 
@@ -60,6 +57,57 @@ class EmbeddedModeTest {
   }
 
   @Test
+  void sparkAndFlinkTasksRunSideBySideThroughOneAgent() throws Exception {
+    try (AgentServer agent = embedded("--embedded-workload", "tasks");
+        FakePropeller propeller = new FakePropeller(agent.port())) {
+      assertThat(
+              propeller
+                  .metadata()
+                  .listAgents(flyteidl.admin.AgentOuterClass.ListAgentsRequest.getDefaultInstance())
+                  .getAgents(0)
+                  .getSupportedTaskCategoriesList())
+          .extracting(c -> c.getName())
+          .contains("example_plugin", "flink");
+      var spark =
+          FakePropeller.createRequest(
+              AgentHarness.SUCCEEDING_TASK, AgentHarness.inputs(3), work.resolve("spark"), 0);
+      var flinkConfig =
+          dev.flyteplugin.proto.flink.v1.FlinkJobConfig.newBuilder()
+              .setFlinkVersion("v1_20")
+              .build();
+      var flink = spark.toBuilder();
+      flink
+          .getTemplateBuilder()
+          .setType("flink")
+          .setCustom(new dev.flyteplugin.proto.flink.FlinkContract().encode(flinkConfig))
+          .getContainerBuilder()
+          .clearArgs()
+          .addAllArgs(
+              spark.getTemplate().getContainer().getArgsList().stream()
+                  .map(
+                      a ->
+                          a.replace(
+                              work.resolve("spark").toString(), work.resolve("flink").toString()))
+                  .toList());
+      flink.setOutputPrefix(work.resolve("flink").toUri().toString());
+      java.nio.file.Files.createDirectories(work.resolve("flink"));
+      java.nio.file.Files.copy(work.resolve("spark/inputs.pb"), work.resolve("flink/inputs.pb"));
+      ByteString sparkMeta = propeller.create(spark);
+      ByteString flinkMeta = propeller.create(flink.build());
+      assertThat(propeller.pollUntilTerminal(sparkMeta, Duration.ofSeconds(90)).getPhase())
+          .isEqualTo(TaskExecution.Phase.SUCCEEDED);
+      Resource flinkDone = propeller.pollUntilTerminal(flinkMeta, Duration.ofSeconds(90));
+      assertThat(flinkDone.getPhase()).isEqualTo(TaskExecution.Phase.SUCCEEDED);
+      assertThat(flinkDone.getLogLinksList())
+          .extracting(TaskLog::getName)
+          .containsExactly("Flink JobManager log (kubectl proxy)");
+      // Both tasks really ran: each wrote its outputs where its own prefix says.
+      assertThat(work.resolve("spark/outputs.pb")).exists();
+      assertThat(work.resolve("flink/outputs.pb")).exists();
+    }
+  }
+
+  @Test
   void aPluginConfigFlagOverridesTheEmbeddedDefault() throws Exception {
     try (AgentServer agent =
             embedded(
@@ -82,7 +130,7 @@ class EmbeddedModeTest {
   void aSettingOfAPluginThatDoesNotExistStopsTheStartNamingThePlugins() {
     assertThatThrownBy(() -> embedded("--plugin-config", "sprak.log-links=x"))
         .hasMessageContaining("sprak.log-links")
-        .hasMessageContaining("[spark");
+        .hasMessageContaining("spark]");
     assertThatThrownBy(() -> embedded("--plugin-config", "spark.log-link=x"))
         .hasMessageContaining("has no setting 'log-link'")
         .hasMessageContaining("log-links");

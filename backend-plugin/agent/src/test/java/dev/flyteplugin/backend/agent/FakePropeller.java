@@ -188,8 +188,27 @@ final class FakePropeller implements AutoCloseable {
         .build();
   }
 
+  /**
+   * The category propeller sends with each call for a task: the task template's type and version
+   * (connector/agent-service plugin: {@code admin.TaskCategory{Name: taskTemplate.Type, Version:
+   * taskTemplate.TaskTypeVersion}}), remembered per task as propeller keeps the template.
+   */
+  private final java.util.Map<ByteString, TaskCategory> categories =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   ByteString create(CreateTaskRequest request) {
-    return agent().createTask(request).getResourceMeta();
+    ByteString meta = agent().createTask(request).getResourceMeta();
+    categories.put(
+        meta,
+        TaskCategory.newBuilder()
+            .setName(request.getTemplate().getType())
+            .setVersion(request.getTemplate().getTaskTypeVersion())
+            .build());
+    return meta;
+  }
+
+  private TaskCategory category(ByteString meta) {
+    return categories.getOrDefault(meta, EXAMPLE_PLUGIN);
   }
 
   /** One GetTask as propeller sends it (errors are thrown: see {@link #pollUntilTerminal}). */
@@ -200,8 +219,8 @@ final class FakePropeller implements AutoCloseable {
   Resource get(ByteString meta, String outputPrefix) {
     GetTaskRequest.Builder request =
         GetTaskRequest.newBuilder()
-            .setTaskType(EXAMPLE_PLUGIN.getName())
-            .setTaskCategory(EXAMPLE_PLUGIN)
+            .setTaskType(category(meta).getName())
+            .setTaskCategory(category(meta))
             .setResourceMeta(meta);
     if (release.compareTo(FlyteRelease.CONNECTOR_SERVICE) >= 0) {
       request.setOutputPrefix(outputPrefix); // the connector plugin sends it, agent-service not
@@ -213,8 +232,8 @@ final class FakePropeller implements AutoCloseable {
     agent()
         .deleteTask(
             DeleteTaskRequest.newBuilder()
-                .setTaskType(EXAMPLE_PLUGIN.getName())
-                .setTaskCategory(EXAMPLE_PLUGIN)
+                .setTaskType(category(meta).getName())
+                .setTaskCategory(category(meta))
                 .setResourceMeta(meta)
                 .build());
   }

@@ -2,33 +2,22 @@ package dev.flyteplugin.backend.api;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Map;
-import java.util.Optional;
-
 /**
- * Which pod's log GetTaskLogs streams for a task: a pod by name (read with {@code pods/log} get
- * only), or, when the operator names its pods unpredictably, the first pod matching labels (which
- * also needs {@code pods} list).
+ * Which pod's log GetTaskLogs streams for a task, by name: the agent reads it with {@code pods/log}
+ * get only. There is deliberately no lookup by labels: that needs {@code pods} list, and pod specs
+ * hold env values the agent has no business reading. A plugin whose operator names the pod
+ * unpredictably (Flink's JobManager, named after a Deployment) names none and relies on links.
  *
- * @param pod the pod's name; empty to find it by {@code selector}
- * @param selector labels of the pod when {@code pod} is empty
+ * @param pod the pod's name
  * @param container the container whose log is read
  */
-public record LogSource(Optional<String> pod, Map<String, String> selector, String container) {
+public record LogSource(String pod, String container) {
   public LogSource {
     requireNonNull(pod, "pod");
-    selector = Map.copyOf(selector);
     requireNonNull(container, "container");
-    if (pod.isEmpty() && selector.isEmpty()) {
-      throw new IllegalArgumentException("a log source needs a pod name or a label selector");
-    }
   }
 
   public static LogSource pod(String name, String container) {
-    return new LogSource(Optional.of(name), Map.of(), container);
-  }
-
-  public static LogSource selector(Map<String, String> labels, String container) {
-    return new LogSource(Optional.empty(), labels, container);
+    return new LogSource(name, container);
   }
 }

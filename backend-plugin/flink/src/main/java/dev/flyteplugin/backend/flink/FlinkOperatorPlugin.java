@@ -2,7 +2,6 @@ package dev.flyteplugin.backend.flink;
 
 import com.google.auto.service.AutoService;
 import dev.flyteplugin.backend.api.LogLinkTemplate;
-import dev.flyteplugin.backend.api.LogSource;
 import dev.flyteplugin.backend.api.OperatorPlugin;
 import dev.flyteplugin.backend.api.PhaseInfo;
 import dev.flyteplugin.backend.api.PluginSetting;
@@ -22,7 +21,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -118,13 +116,6 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
   @Override
   public ResourceIdentity identity() {
     return IDENTITY;
-  }
-
-  /** The JobManager pod: Flink names it after a Deployment, so it is found by its labels. */
-  @Override
-  public Optional<LogSource> logSource(String resourceName) {
-    return Optional.of(
-        LogSource.selector(Map.of("app", resourceName, "component", "jobmanager"), MAIN_CONTAINER));
   }
 
   @Override

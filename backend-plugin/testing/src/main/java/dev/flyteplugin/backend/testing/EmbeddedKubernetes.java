@@ -63,6 +63,9 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     }
   }
 
+  /** The user agent of the requests that install the kinds' CRDs (not the code under test). */
+  public static final String INSTALLER = "embedded-kubernetes-installer";
+
   private EmbeddedKubernetes(List<ResourceIdentity> kinds, Options options) {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(responses);
@@ -92,9 +95,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
               .build());
     }
     this.client = server.createClient();
+    KubernetesClient installer =
+        newClient(b -> b.editOrNewConfig().withUserAgent(INSTALLER).endConfig());
     for (ResourceIdentity kind : kinds) {
       // The CRD object as the operator's chart installs it: agents check it before serving a kind.
-      client
+      installer
           .apiextensions()
           .v1()
           .customResourceDefinitions()
