@@ -91,7 +91,7 @@ func loadConfig(t *testing.T, yaml string) {
 	}
 }
 
-// connectorYAML is propeller's plugins.connector-service section routing example_plugin to one
+// connectorYAML is propeller's plugins.connector-service section routing example_plugin and flink to one
 // connector entry (the shape of our propeller-connector overlay) with the given timeouts.
 func connectorYAML(defaultEndpoint, routedEndpoint string, resync time.Duration, timeouts map[string]string) string {
 	var b strings.Builder
@@ -121,6 +121,7 @@ func connectorYAML(defaultEndpoint, routedEndpoint string, resync time.Duration,
 	}
 	b.WriteString(`    connectorForTaskTypes:
       example_plugin: flyte-operator-agent
+      flink: flyte-operator-agent
     pollInterval: 10s
 `)
 	return b.String()

@@ -51,6 +51,9 @@ func TestDiscoveryAndRouting(t *testing.T) {
 		if !lp.service.ContainTaskType("example_plugin") {
 			t.Fatalf("ListAgents of the agent did not make connector-service serve example_plugin; registered task types %v", lp.entry.RegisteredTaskTypes)
 		}
+		if !lp.service.ContainTaskType("flink") {
+			t.Fatalf("ListAgents of the agent did not make connector-service serve flink (the second plugin); registered task types %v", lp.entry.RegisteredTaskTypes)
+		}
 		if lp.service.ContainTaskType("no_such_type") {
 			t.Fatal("connector-service claims an unknown task type")
 		}
@@ -115,6 +118,28 @@ func TestCreateStatusSucceededOutputs(t *testing.T) {
 	get := map[string]string{"operation": "get", "task_type": "example_plugin"}
 	if d := after.Sum("flyte_connector_requests_success_total", get) - before.Sum("flyte_connector_requests_success_total", get); d < 1 {
 		t.Errorf("flyte_connector_requests_success_total{operation=get,task_type=example_plugin} did not grow (%v)", d)
+	}
+}
+
+// The second plugin through the same agent and the same propeller plugin: CountLines is a
+// @FlinkTask, a FlinkDeployment run by the simulated Flink operator; its outputs come back through
+// propeller's own output reader, beside the Spark tasks.
+func TestFlinkTaskBesideSpark(t *testing.T) {
+	a := sharedAgent(t)
+	e := testEnv(t)
+	lp := placeholderPlugin(t, a)
+	tpl := loadTemplate(t, e.serialized, "CountLines")
+	if tpl.GetType() != "flink" {
+		t.Fatalf("CountLines serialized with task type %q, want flink", tpl.GetType())
+	}
+	run := newTaskRun(t, runSpec{execution: "flink", nodeID: "n0", uniqueNodeID: "n0", dir: workDir(t, "flink")},
+		tpl, stringInput("text", "one\ntwo\n\nthree"))
+	info, errs := run.drive(t, lp.plugin, 90*time.Second)
+	if info.Phase() != pcore.PhaseSuccess {
+		t.Fatalf("flink task ended %v (%v); phases %v; errors %v", info.Phase(), info.Err(), run.phases, errs)
+	}
+	if n, _ := intOut(run.outputs(t), "lines"); n != 3 {
+		t.Errorf("lines = %d, want 3", n)
 	}
 }
 

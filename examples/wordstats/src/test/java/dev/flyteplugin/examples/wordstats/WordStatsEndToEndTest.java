@@ -96,6 +96,15 @@ class WordStatsEndToEndTest {
         .getItems();
   }
 
+  private static List<GenericKubernetesResource> flinkDeployments(EmbeddedBackend backend) {
+    return backend
+        .client()
+        .genericKubernetesResources("flink.apache.org/v1beta1", "FlinkDeployment")
+        .inNamespace(NAMESPACE)
+        .list()
+        .getItems();
+  }
+
   @Test
   void runsTheWorkflowThroughTheBackendAndCleansUpAfterwards() throws Exception {
     Recorder recorder = new Recorder();
@@ -125,17 +134,21 @@ class WordStatsEndToEndTest {
           .contains(counts.words().get() + " words")
           .contains("most frequent \"" + counts.topWord().get() + "\"")
           .contains("longest \"" + measures.longestWord().get() + "\"");
+      assertThat(outputs.get("lines").scalar().primitive().integerValue())
+          .isEqualTo(
+              new CountLines().run(TextInput.create(SdkBindingDataFactory.of(text))).lines().get());
 
-      // Plain tasks ran here; the two plugin tasks became SparkApplications and went through
-      // phases.
+      // Plain tasks ran here; the two Spark tasks became SparkApplications, the Flink task a
+      // FlinkDeployment, and all went through phases.
       assertThat(recorder.localTasks).containsExactly("generate-text", "format-report");
       assertThat(recorder.created)
           .extracting(TaskHandle::name)
-          .hasSize(2)
+          .hasSize(3)
           .allSatisfy(name -> assertThat(name).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"));
       assertThat(recorder.phases)
           .contains("count-words:RUNNING", "count-words:SUCCEEDED")
-          .contains("measure-words:RUNNING", "measure-words:SUCCEEDED");
+          .contains("measure-words:RUNNING", "measure-words:SUCCEEDED")
+          .contains("count-lines:RUNNING", "count-lines:SUCCEEDED");
       TaskStatus running =
           recorder.statuses.stream()
               .filter(s -> s.phase() == TaskExecution.Phase.RUNNING)
@@ -146,13 +159,19 @@ class WordStatsEndToEndTest {
       // Outputs came back as protobuf files at each task's output prefix.
       try (Stream<Path> files = Files.walk(storage)) {
         assertThat(files.filter(p -> p.getFileName().toString().equals("outputs.pb")).count())
-            .isEqualTo(2);
+            .isEqualTo(3);
       }
 
-      // The runtime sweeps finished resources it created: nothing is left behind.
+      // The runtime sweeps finished resources it created: nothing is left behind, pods included.
       await()
           .atMost(Duration.ofSeconds(20))
-          .untilAsserted(() -> assertThat(sparkApplications(backend)).isEmpty());
+          .untilAsserted(
+              () -> {
+                assertThat(sparkApplications(backend)).isEmpty();
+                assertThat(flinkDeployments(backend)).isEmpty();
+                assertThat(backend.client().pods().inNamespace(NAMESPACE).list().getItems())
+                    .isEmpty();
+              });
     }
   }
 
