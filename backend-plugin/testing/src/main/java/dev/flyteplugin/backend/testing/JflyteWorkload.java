@@ -2,17 +2,11 @@ package dev.flyteplugin.backend.testing;
 
 import dev.flyteplugin.jflyte.execute.ExecuteOutcome;
 import dev.flyteplugin.jflyte.execute.TaskExecutor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
+import dev.flyteplugin.jflyte.load.ProjectLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +39,8 @@ public final class JflyteWorkload implements SimulatedWorkload {
       return Outcome.failure(
           "the "
               + task.resource().getKind()
-              + " has no task args where its plugin's simulation looks: nothing to run");
+              + " has no arguments where its plugin's simulation reads the task's args: nothing to"
+              + " run");
     }
     ClassLoader previous = Thread.currentThread().getContextClassLoader();
     Thread.currentThread().setContextClassLoader(userCode);
@@ -67,33 +62,23 @@ public final class JflyteWorkload implements SimulatedWorkload {
     }
   }
 
-  /** A jar, a directory of jars (and classes), or (empty) this class's own class loader. */
+  /**
+   * A jar or a directory of jars, loaded child-first as jflyte loads user code (the user's
+   * flytekit-java and plugin SDKs win over whatever this JVM's class path holds, e.g. an agent
+   * distribution's jars); empty: this class's own class loader.
+   */
   public static ClassLoader userCodeLoader(Optional<Path> userCode) {
-    ClassLoader parent = JflyteWorkload.class.getClassLoader();
     if (userCode.isEmpty()) {
-      return parent;
+      return JflyteWorkload.class.getClassLoader();
     }
     Path path = userCode.get();
-    List<URL> urls = new ArrayList<>();
-    try {
-      if (Files.isDirectory(path)) {
-        try (Stream<Path> files = Files.list(path)) {
-          for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-            urls.add(jar.toUri().toURL());
-          }
-        }
-        urls.add(path.toUri().toURL());
-      } else if (Files.isRegularFile(path)) {
-        urls.add(path.toUri().toURL());
-      } else {
-        throw new IllegalArgumentException(
-            "--user-code " + path + " is neither a jar nor a directory of jars");
-      }
-    } catch (MalformedURLException e) {
-      throw new IllegalArgumentException("--user-code " + path + ": " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list --user-code " + path, e);
+    if (Files.isDirectory(path)) {
+      return ProjectLoader.forJarDirectory(path);
     }
-    return new URLClassLoader("user-code", urls.toArray(URL[]::new), parent);
+    if (Files.isRegularFile(path)) {
+      return ProjectLoader.forJars(List.of(path));
+    }
+    throw new IllegalArgumentException(
+        "--user-code " + path + " is neither a jar nor a directory of jars");
   }
 }
