@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param pluginConfig {@code plugin.key} to value ({@code --plugin-config}); over the environment
  * @param userCode embedded mode: jars holding the users' tasks; empty = the agent's class path
  * @param policy what tasks may ask for (service account override, denied conf keys)
+ * @param maxPreRunning the pre-running limit ({@code --max-pre-running}); zero = none
  */
 public record RuntimeOptions(
     Optional<Path> kubeconfig,
@@ -23,11 +24,24 @@ public record RuntimeOptions(
     Duration ttl,
     Map<String, String> pluginConfig,
     Optional<Path> userCode,
-    TaskPolicy policy) {
+    TaskPolicy policy,
+    Duration maxPreRunning) {
   public RuntimeOptions {
     namespaces = List.copyOf(namespaces);
     pluginConfig = Map.copyOf(pluginConfig);
     java.util.Objects.requireNonNull(policy, "policy");
+    java.util.Objects.requireNonNull(maxPreRunning, "maxPreRunning");
+  }
+
+  /** Without a pre-running limit. */
+  public RuntimeOptions(
+      Optional<Path> kubeconfig,
+      List<String> namespaces,
+      Duration ttl,
+      Map<String, String> pluginConfig,
+      Optional<Path> userCode,
+      TaskPolicy policy) {
+    this(kubeconfig, namespaces, ttl, pluginConfig, userCode, policy, Duration.ZERO);
   }
 
   /** With the default {@link TaskPolicy}. */
@@ -37,6 +51,6 @@ public record RuntimeOptions(
       Duration ttl,
       Map<String, String> pluginConfig,
       Optional<Path> userCode) {
-    this(kubeconfig, namespaces, ttl, pluginConfig, userCode, TaskPolicy.defaults());
+    this(kubeconfig, namespaces, ttl, pluginConfig, userCode, TaskPolicy.defaults(), Duration.ZERO);
   }
 }

@@ -181,9 +181,12 @@ final class StatusReader {
         last.put(handle, waiting.get());
         return waiting.get();
       }
-      Optional<TaskStatus> timedOut = preRunning.remembered(handle); // deleted by the limit
-      if (timedOut.isPresent()) {
-        return timedOut.get();
+      // Deleted by the pre-running limit, or after a terminal status was answered (a rerun the
+      // sweeper removed, a cleanup): that answer stands.
+      Optional<TaskStatus> kept =
+          preRunning.remembered(handle).or(() -> last.get(handle).filter(TaskStatus::isTerminal));
+      if (kept.isPresent()) {
+        return kept.get();
       }
       // Only the API server's 404 means gone. Our informer sees only resources with our
       // managed-by label, but a direct read sees any: a foreign one is reported below.
