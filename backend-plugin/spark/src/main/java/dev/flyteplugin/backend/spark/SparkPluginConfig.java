@@ -103,7 +103,7 @@ public record SparkPluginConfig(
 
   /**
    * The history server's base URL: an http(s) URL without spaces or braces, or the agent refuses to
-   * start naming the setting (a link rendered wrong at run time is worse: flyte#3623, #1378).
+   * start naming the setting (a link rendered wrong at run time is worse: flyte#3623, #3954).
    */
   private static String historyServerUrl(PluginSettings settings) {
     String url = settings.get("history-server-url", "").trim();

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Spark UI links of custom info (sparkDriverUI while running, sparkHistoryUI when done) render
  * right whatever the operator writes, and a malformed history server URL is refused at start
- * (flyte#3623: the driver UI rendered as {@code https://http/...}; flyte#1378: links rendered
- * wrong). The driver log link templates are covered by {@link LogLinkTemplateTest}.
+ * (flyte#3623: the driver UI rendered as {@code https://http/...}; flyte#3954: links shown with
+ * unrendered parts). The driver log link templates are covered by {@link LogLinkTemplateTest}.
  */
 class SparkUiLinksTest {
 
@@ -69,9 +69,9 @@ class SparkUiLinksTest {
 
   @Test
   @DisplayName(
-      "flyte#1378: the history link is <url>/history/<sparkApplicationId>, with or without a"
-          + " trailing slash in the setting, and only when the id is known")
-  void flyte1378_theHistoryLinkRendersFromTheSettingAndTheApplicationId() {
+      "the history link is <url>/history/<sparkApplicationId>, with or without a trailing slash"
+          + " in the setting, and only when the id is known (never half-rendered, flyte#3954)")
+  void theHistoryLinkRendersFromTheSettingAndTheApplicationId() {
     SparkPhaseMapper mapper =
         new SparkPhaseMapper(
             SparkPluginConfig.from(
