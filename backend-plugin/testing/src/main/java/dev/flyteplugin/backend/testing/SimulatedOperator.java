@@ -169,6 +169,7 @@ public final class SimulatedOperator implements AutoCloseable {
     @Override
     public void onDelete(GenericKubernetesResource resource, boolean finalStateUnknown) {
       lost.remove(key(resource));
+      locks.remove(key(resource));
       stateOf.remove(key(resource));
       enteredAt.remove(key(resource));
       Future<?> run = runs.remove(key(resource));
