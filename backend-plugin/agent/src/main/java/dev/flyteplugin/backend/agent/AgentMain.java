@@ -136,6 +136,17 @@ public final class AgentMain implements Callable<Integer> {
   List<String> plugins;
 
   @Option(
+      names = "--max-pre-running",
+      defaultValue = "${env:FLYTE_AGENT_MAX_PRE_RUNNING:-PT0S}",
+      description =
+          "The longest a task may stay before running (queued, waiting for resources,"
+              + " initializing: e.g. a SparkApplication stuck in SUBMITTED); then it fails as a"
+              + " retryable PreRunningTimeout and its resource is deleted with its pods. Counted"
+              + " from the resource's creation, so a restart does not reset it. ISO-8601 duration;"
+              + " PT0S = no limit (env FLYTE_AGENT_MAX_PRE_RUNNING). Default: ${DEFAULT-VALUE}.")
+  Duration maxPreRunning;
+
+  @Option(
       names = "--plugin-config",
       paramLabel = "PLUGIN.KEY=VALUE",
       description =
@@ -398,6 +409,13 @@ public final class AgentMain implements Callable<Integer> {
               + " The agent refuses to guess: any caller could otherwise run tasks in any"
               + " namespace");
     }
+    if (maxPreRunning != null && maxPreRunning.isNegative()) {
+      throw new CommandLine.ParameterException(
+          commandLine(),
+          "--max-pre-running (FLYTE_AGENT_MAX_PRE_RUNNING) is negative ("
+              + maxPreRunning
+              + "): give a duration such as PT30M, or PT0S for no limit");
+    }
     TaskPolicy policy =
         TaskPolicy.defaults().withAllowServiceAccountOverride(allowServiceAccountOverride);
     if (deniedConfKeys != null && !deniedConfKeys.isBlank()) {
@@ -419,7 +437,8 @@ public final class AgentMain implements Callable<Integer> {
         policy,
         plugins == null
             ? List.of()
-            : plugins.stream().map(String::trim).filter(p -> !p.isEmpty()).toList());
+            : plugins.stream().map(String::trim).filter(p -> !p.isEmpty()).toList(),
+        maxPreRunning == null ? Duration.ZERO : maxPreRunning);
   }
 
   private CommandLine commandLine() {

@@ -142,6 +142,7 @@ interface RuntimeFactory {
     return RuntimeConfig.defaults()
         .withAllowedNamespaces(Set.copyOf(options.namespaces()))
         .withPolicy(options.policy())
+        .withMaxPreRunning(options.maxPreRunning())
         .withCleanup(options.ttl(), sweep);
   }
 }

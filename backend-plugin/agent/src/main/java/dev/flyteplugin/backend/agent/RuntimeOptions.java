@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param policy what tasks may ask for (service account override, denied conf keys)
  * @param plugins the plugins to serve by name ({@code --plugins}); empty = every plugin on the
  *     class path whose custom resource kind the cluster has
+ * @param maxPreRunning the pre-running limit ({@code --max-pre-running}); zero = none
  */
 public record RuntimeOptions(
     Optional<Path> kubeconfig,
@@ -26,15 +27,17 @@ public record RuntimeOptions(
     Map<String, String> pluginConfig,
     Optional<Path> userCode,
     TaskPolicy policy,
-    List<String> plugins) {
+    List<String> plugins,
+    Duration maxPreRunning) {
   public RuntimeOptions {
     plugins = List.copyOf(plugins);
     namespaces = List.copyOf(namespaces);
     pluginConfig = Map.copyOf(pluginConfig);
     java.util.Objects.requireNonNull(policy, "policy");
+    java.util.Objects.requireNonNull(maxPreRunning, "maxPreRunning");
   }
 
-  /** Every plugin the cluster has the kind of. */
+  /** Every plugin the cluster has the kind of; no pre-running limit. */
   public RuntimeOptions(
       Optional<Path> kubeconfig,
       List<String> namespaces,
@@ -42,7 +45,7 @@ public record RuntimeOptions(
       Map<String, String> pluginConfig,
       Optional<Path> userCode,
       TaskPolicy policy) {
-    this(kubeconfig, namespaces, ttl, pluginConfig, userCode, policy, List.of());
+    this(kubeconfig, namespaces, ttl, pluginConfig, userCode, policy, List.of(), Duration.ZERO);
   }
 
   /** With the default {@link TaskPolicy}. */

@@ -217,6 +217,25 @@ class AgentMainTest {
   }
 
   @Test
+  void maxPreRunningIsOffByDefaultReachesTheRuntimeAndRefusesANegativeDuration() {
+    AgentMain defaults = new AgentMain();
+    new CommandLine(defaults).parseArgs("--all-namespaces");
+    assertThat(defaults.runtimeOptions().maxPreRunning()).isZero();
+    assertThat(RuntimeFactory.runtimeConfig(defaults.runtimeOptions()).maxPreRunning()).isZero();
+
+    AgentMain limited = new AgentMain();
+    new CommandLine(limited).parseArgs("--all-namespaces", "--max-pre-running", "PT30M");
+    assertThat(RuntimeFactory.runtimeConfig(limited.runtimeOptions()).maxPreRunning())
+        .isEqualTo(Duration.ofMinutes(30));
+
+    AgentMain negative = new AgentMain();
+    new CommandLine(negative).parseArgs("--all-namespaces", "--max-pre-running", "-PT1M");
+    assertThatThrownBy(negative::runtimeOptions)
+        .hasMessageContaining("--max-pre-running")
+        .hasMessageContaining("FLYTE_AGENT_MAX_PRE_RUNNING");
+  }
+
+  @Test
   void aClientCaNeedsTheServerCertificate() {
     AgentMain main = new AgentMain();
     new CommandLine(main).parseArgs("--tls-client-ca", "ca.pem");

@@ -20,7 +20,9 @@ import java.util.Optional;
  * @param info log links and custom info of this phase
  * @param error the execution error of a failure phase, empty otherwise
  * @param occurredAt when the resource entered this phase, if the operator records it (for a
- *     terminal phase the runtime measures its cleanup TTL from here)
+ *     terminal phase the runtime measures its cleanup TTL from here; for a pre-running phase, its
+ *     pre-running limit, else from the resource's creation: a plugin whose operator can go back to
+ *     a pre-running state after running, e.g. Flink's RECONCILING, reports when it did)
  */
 public record PhaseInfo(
     PluginPhase phase,

@@ -24,6 +24,14 @@ public enum PluginPhase {
     return this == SUCCESS || this == RETRYABLE_FAILURE || this == PERMANENT_FAILURE;
   }
 
+  /**
+   * Whether the task's code has not started yet: QUEUED, WAITING_FOR_RESOURCES or INITIALIZING. The
+   * runtime limits the time a task may spend here ({@code RuntimeConfig.maxPreRunning}).
+   */
+  public boolean isPreRunning() {
+    return this == QUEUED || this == WAITING_FOR_RESOURCES || this == INITIALIZING;
+  }
+
   public boolean isFailure() {
     return this == RETRYABLE_FAILURE || this == PERMANENT_FAILURE;
   }

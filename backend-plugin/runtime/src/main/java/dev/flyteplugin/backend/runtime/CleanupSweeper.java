@@ -179,6 +179,11 @@ final class CleanupSweeper {
           continue;
         }
         if (!phase.phase().isTerminal()) {
+          Optional<String> abandoned = abandonedReason(resource, phase, now);
+          if (abandoned.isPresent()) {
+            deleted += deleteAbandoned(identity, resource, abandoned.get()) ? 1 : 0;
+            continue;
+          }
           if (isSuperseded(labels, latestAttempt)) {
             // The abort at the later attempt's create failed: the old attempt must not keep
             // holding compute.
@@ -232,6 +237,36 @@ final class CleanupSweeper {
     }
     firstSeenTerminal.keySet().retainAll(seen);
     return new Result(deleted, failed, superseded);
+  }
+
+  /**
+   * Why a non-terminal resource must go now: past the pre-running limit with nobody polling it, or
+   * back to running after its terminal status reached propeller (nobody tracks that rerun).
+   */
+  private Optional<String> abandonedReason(
+      GenericKubernetesResource resource, PhaseInfo phase, Instant now) {
+    if (TerminalHold.flippedBack(resource, phase)) {
+      return Optional.of(
+          "it went back to " + phase.phase() + " after its terminal status reached propeller");
+    }
+    return runtime.preRunning().expiry(resource, phase, now).map(PhaseInfo::message);
+  }
+
+  private boolean deleteAbandoned(
+      ResourceIdentity identity, GenericKubernetesResource resource, String why) {
+    try {
+      delete(identity, resource);
+      log.info(
+          "deleted {} {}/{}: {}",
+          identity.kind(),
+          resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(),
+          why);
+      return true;
+    } catch (KubernetesClientException | ApiCalls.DeadlineOver e) {
+      log.warn("could not delete {}: {}", resource.getMetadata().getName(), e.toString());
+      return false;
+    }
   }
 
   /** The highest attempt of each lineage among our own cached resources. */
@@ -332,12 +367,19 @@ final class CleanupSweeper {
           || labels.containsKey(ExecutionLabels.TERMINAL_REPORTED_AT)) {
         return;
       }
+      Optional<PhaseInfo> phase;
+      try {
+        phase = Optional.of(plugin.phase(resource));
+      } catch (RuntimeException e) {
+        phase = Optional.empty();
+      }
       String patch =
-          "{\"metadata\":{\"labels\":{\""
-              + ExecutionLabels.TERMINAL_REPORTED_AT
-              + "\":\""
-              + api.clock().instant().getEpochSecond()
-              + "\"}}}";
+          api.client()
+              .getKubernetesSerialization()
+              .asJson(
+                  Map.of(
+                      "metadata",
+                      Map.of("labels", TerminalHold.markLabels(api.clock().instant(), phase))));
       api.call(
           Deadline.none(),
           Optional.of(config.apiReadTimeout()),

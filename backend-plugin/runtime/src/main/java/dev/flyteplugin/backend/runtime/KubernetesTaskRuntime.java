@@ -73,6 +73,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   private final StatusReader statusReader;
   private final PendingCreations pending;
   private final CleanupSweeper sweeper;
+  private final PreRunningLimit preRunning;
   private final WatchHealth watchHealth = new WatchHealth();
   private volatile boolean started;
 
@@ -94,7 +95,9 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
     this.api = new ApiCalls(client, clock);
     this.launcher = new Launcher(api, config, scheduler);
     this.pending = new PendingCreations(api, config);
-    this.statusReader = new StatusReader(api, config, this::informerOf, pending);
+    this.preRunning =
+        new PreRunningLimit(config, api, scheduler, handle -> abort(handle, Deadline.none()));
+    this.statusReader = new StatusReader(api, config, this::informerOf, pending, preRunning);
     this.sweeper = new CleanupSweeper(this, api, config, scheduler);
   }
 
@@ -594,6 +597,10 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
 
   StatusReader statusReader() {
     return statusReader;
+  }
+
+  PreRunningLimit preRunning() {
+    return preRunning;
   }
 
   Map<InformerKey, SharedIndexInformer<GenericKubernetesResource>> informers() {

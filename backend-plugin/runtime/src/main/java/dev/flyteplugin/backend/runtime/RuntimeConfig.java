@@ -40,6 +40,12 @@ import java.util.Set;
  * @param policy what the deployment allows a task to ask for (service account override, operator
  *     configuration keys); every plugin's {@link dev.flyteplugin.backend.api.OperatorPlugin#admit}
  *     is called with it
+ * @param maxPreRunning the longest a task may stay in a pre-running phase (QUEUED,
+ *     WAITING_FOR_RESOURCES, INITIALIZING: e.g. Spark's SUBMITTED with a driver pod that never
+ *     starts) before it fails as a retryable {@code PreRunningTimeout} and its resource is deleted
+ *     with its pods; measured from the phase's {@code occurredAt} if the plugin reports one, else
+ *     from the resource's creation timestamp (kept by the API server, so an agent restart does not
+ *     reset it). Zero turns the limit off (as flyteplugins' {@code pod-pending-timeout} default)
  */
 public record RuntimeConfig(
     String managedBy,
@@ -57,7 +63,8 @@ public record RuntimeConfig(
     Duration cacheGracePeriod,
     Duration apiReadTimeout,
     int statusMemory,
-    TaskPolicy policy) {
+    TaskPolicy policy,
+    Duration maxPreRunning) {
 
   public static final String DEFAULT_MANAGED_BY = "flyteplugin-backend";
 
@@ -82,6 +89,13 @@ public record RuntimeConfig(
     requireNonNull(cacheGracePeriod, "cacheGracePeriod");
     requireNonNull(apiReadTimeout, "apiReadTimeout");
     requireNonNull(policy, "policy");
+    requireNonNull(maxPreRunning, "maxPreRunning");
+    if (maxPreRunning.isNegative()) {
+      throw new IllegalArgumentException(
+          "maxPreRunning must be >= 0 (0 = no limit), got "
+              + maxPreRunning
+              + " (agent: --max-pre-running / FLYTE_AGENT_MAX_PRE_RUNNING)");
+    }
     if (!ResourceNames.isLabelValue(managedBy) || managedBy.isEmpty()) {
       throw new IllegalArgumentException(
           "managedBy must be a valid label value (letters, digits, '-', '_', '.'; <= 63), got '"
@@ -147,7 +161,8 @@ public record RuntimeConfig(
    * managed-by and instance {@value #DEFAULT_MANAGED_BY}, namespace {@code default}, every
    * namespace allowed, cleanup 1 h after the result reached propeller (minimum 10 min; 7 days for
    * results never reported), sweep every minute, no resync, 5 create attempts from 200 ms backoff
-   * up to 5 s, 30 s cache grace, 5 s API reads on a cache miss, last statuses of 10 000 tasks.
+   * up to 5 s, 30 s cache grace, 5 s API reads on a cache miss, last statuses of 10 000 tasks, no
+   * pre-running limit.
    */
   public static RuntimeConfig defaults() {
     return new RuntimeConfig(
@@ -166,7 +181,8 @@ public record RuntimeConfig(
         Duration.ofSeconds(30),
         Duration.ofSeconds(5),
         10_000,
-        TaskPolicy.defaults());
+        TaskPolicy.defaults(),
+        Duration.ZERO);
   }
 
   /** A mutable copy, for the {@code with...} methods. */
@@ -187,6 +203,7 @@ public record RuntimeConfig(
     Duration apiReadTimeout;
     int statusMemory;
     TaskPolicy policy;
+    Duration maxPreRunning;
 
     Copy(RuntimeConfig c) {
       managedBy = c.managedBy;
@@ -205,6 +222,7 @@ public record RuntimeConfig(
       apiReadTimeout = c.apiReadTimeout;
       statusMemory = c.statusMemory;
       policy = c.policy;
+      maxPreRunning = c.maxPreRunning;
     }
 
     RuntimeConfig build() {
@@ -224,7 +242,8 @@ public record RuntimeConfig(
           cacheGracePeriod,
           apiReadTimeout,
           statusMemory,
-          policy);
+          policy,
+          maxPreRunning);
     }
   }
 
@@ -319,6 +338,14 @@ public record RuntimeConfig(
    */
   public boolean namespaceAllowed(String namespace) {
     return allowedNamespaces.isEmpty() || allowedNamespaces.contains(namespace);
+  }
+
+  /**
+   * The longest a task may stay pre-running (QUEUED, WAITING_FOR_RESOURCES, INITIALIZING); zero
+   * turns the limit off.
+   */
+  public RuntimeConfig withMaxPreRunning(Duration value) {
+    return with(c -> c.maxPreRunning = value);
   }
 
   public RuntimeConfig withStatusMemory(int value) {

@@ -38,13 +38,16 @@ final class StatusReader {
   private final Map<TaskHandle, Instant> recentlyCreated = new ConcurrentHashMap<>();
   private final LastStatuses last;
   private final PendingCreations pending;
+  private final PreRunningLimit preRunning;
 
   StatusReader(
       ApiCalls api,
       RuntimeConfig config,
       Function<TaskHandle, Optional<SharedIndexInformer<GenericKubernetesResource>>> informerOf,
-      PendingCreations pending) {
+      PendingCreations pending,
+      PreRunningLimit preRunning) {
     this.api = api;
+    this.preRunning = preRunning;
     this.pending = pending;
     this.config = config;
     this.clock = api.clock();
@@ -178,6 +181,13 @@ final class StatusReader {
         last.put(handle, waiting.get());
         return waiting.get();
       }
+      // Deleted by the pre-running limit, or after a terminal status was answered (a rerun the
+      // sweeper removed, a cleanup): that answer stands.
+      Optional<TaskStatus> kept =
+          preRunning.remembered(handle).or(() -> last.get(handle).filter(TaskStatus::isTerminal));
+      if (kept.isPresent()) {
+        return kept.get();
+      }
       // Only the API server's 404 means gone. Our informer sees only resources with our
       // managed-by label, but a direct read sees any: a foreign one is reported below.
       return KubernetesTaskRuntime.status(
@@ -213,6 +223,7 @@ final class StatusReader {
               "plugin " + plugin.getClass().getName() + " could not read the resource: " + e,
               TaskInfo.empty());
     }
+    phase = preRunning.apply(handle, resource, phase);
     TaskStatus status;
     if (resource.getMetadata().getDeletionTimestamp() != null && !phase.phase().isTerminal()) {
       // As the Go manager does: a non-terminal object being deleted will not finish.
@@ -225,6 +236,7 @@ final class StatusReader {
     } else {
       status = KubernetesTaskRuntime.status(phase);
     }
+    status = TerminalHold.hold(resource, status, last.get(handle));
     last.put(handle, status);
     return status;
   }

@@ -204,6 +204,7 @@ class KubernetesTaskRuntimeTest {
     runtime.abort(handle);
     assertThat(jobs().inNamespace(NS).withName(handle.name()).get()).isNull();
     runtime.abort(handle);
+    dev.flyteplugin.backend.testing.LeakCheck.assertNothingLeft(k8s); // flyte#263
   }
 
   @Test

@@ -456,6 +456,7 @@ class PropellerSemanticsTest {
     TaskStatus status = runtime.status(handle);
     assertThat(status.reason()).isEqualTo("ResourceDeletedExternally");
     assertThat(count()).isZero();
+    dev.flyteplugin.backend.testing.LeakCheck.assertNothingLeft(k8s);
   }
 
   @Test

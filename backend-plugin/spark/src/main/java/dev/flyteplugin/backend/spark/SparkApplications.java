@@ -47,6 +47,21 @@ public final class SparkApplications {
           RESUMING,
           UNKNOWN);
 
+  /**
+   * The {@code errorMessage} the operator writes (FAILING, then FAILED) when the driver pod of a
+   * submitted application is gone: kubeflow/spark-operator v2.5.2 {@code
+   * internal/controller/sparkapplication/controller.go}, {@code updateDriverState}.
+   */
+  public static final String DRIVER_POD_NOT_FOUND = "driver pod not found";
+
+  /**
+   * The operator's default {@code --driver-pod-creation-grace-period} (v2.5.2 {@code
+   * cmd/operator/controller/start.go}): how long a SUBMITTED application may miss its driver pod
+   * before it fails (spark-operator#2302).
+   */
+  public static final java.time.Duration DRIVER_POD_CREATION_GRACE_PERIOD =
+      java.time.Duration.ofSeconds(10);
+
   /** Pod labels the operator sets. */
   public static final String ROLE_LABEL = "spark-role";
 

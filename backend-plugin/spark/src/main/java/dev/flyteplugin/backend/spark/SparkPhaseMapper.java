@@ -1,6 +1,7 @@
 package dev.flyteplugin.backend.spark;
 
 import static dev.flyteplugin.backend.spark.SparkApplications.COMPLETED;
+import static dev.flyteplugin.backend.spark.SparkApplications.DRIVER_POD_NOT_FOUND;
 import static dev.flyteplugin.backend.spark.SparkApplications.FAILED;
 import static dev.flyteplugin.backend.spark.SparkApplications.FAILING;
 import static dev.flyteplugin.backend.spark.SparkApplications.INVALIDATING;
@@ -42,6 +43,8 @@ import java.util.Optional;
  *       "anything else"; Flyte's task timeout still applies)</td></tr>
  *   <tr><td>COMPLETED</td><td>SUCCESS</td></tr>
  *   <tr><td>FAILED, SUBMISSION_FAILED</td><td>RETRYABLE_FAILURE (user) with errorMessage</td></tr>
+ *   <tr><td>FAILED with "driver pod not found"</td><td>RETRYABLE_FAILURE (system),
+ *       SparkDriverPodNotFound: a vanished driver is never success</td></tr>
  *   <tr><td>anything else</td><td>RUNNING, reason UnrecognizedSparkState</td></tr>
  * </table>
  *
@@ -76,13 +79,28 @@ final class SparkPhaseMapper {
       case SUBMITTED:
         return PhaseInfo.initializing(
             "SparkApplicationSubmitted",
-            "submitted; the driver pod is starting",
+            "SparkApplication state SUBMITTED: submitted, the driver pod is starting",
             new TaskInfo(logs, TaskInfo.empty().customInfo()));
       case COMPLETED:
         return terminal(
             PhaseInfo.success("the Spark application completed", terminalInfo(logs, status)),
             status);
       case FAILED:
+        if (DRIVER_POD_NOT_FOUND.equals(errorMessage)) {
+          // The operator found no driver pod (deleted, evicted, node lost; controller.go
+          // updateDriverState): the platform lost the driver, the user's code did not fail, and it
+          // never counts as success (airflow#41212). A system error: Flyte retries it from the
+          // system retry budget.
+          return terminal(
+              PhaseInfo.systemRetryableFailure(
+                  "SparkDriverPodNotFound",
+                  "the Spark operator reports 'driver pod not found': the driver pod of "
+                      + name
+                      + " vanished before the application finished (deleted, evicted or its node"
+                      + " lost)",
+                  terminalInfo(logs, status)),
+              status);
+        }
         return terminal(
             PhaseInfo.retryableFailure(
                 "SparkApplicationFailed",

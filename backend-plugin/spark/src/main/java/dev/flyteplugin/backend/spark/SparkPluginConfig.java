@@ -98,7 +98,24 @@ public record SparkPluginConfig(
         settings.get("main-application-file", defaults.defaultMainApplicationFile()),
         settings.get("service-account", ""),
         LogLinkTemplate.parse(settings, "log-links", LINK_PLACEHOLDERS),
-        settings.get("history-server-url", ""));
+        historyServerUrl(settings));
+  }
+
+  /**
+   * The history server's base URL: an http(s) URL without spaces or braces, or the agent refuses to
+   * start naming the setting (a link rendered wrong at run time is worse: flyte#3623, #3954).
+   */
+  private static String historyServerUrl(PluginSettings settings) {
+    String url = settings.get("history-server-url", "").trim();
+    if (!url.isEmpty() && !url.matches("(?i)https?://[^\\s{}/]+(/[^\\s{}]*)?")) {
+      throw settings.invalid(
+          "history-server-url",
+          "'"
+              + url
+              + "' is not an http(s) URL (e.g. https://spark-history.example.com); sparkHistoryUI"
+              + " is <url>/history/<sparkApplicationId>");
+    }
+    return url;
   }
 
   /** {@link #from} with the {@code FLYTEPLUGIN_SPARK_*} variables of {@code env} only. */

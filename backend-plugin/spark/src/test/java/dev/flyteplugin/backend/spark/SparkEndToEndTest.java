@@ -172,6 +172,8 @@ class SparkEndToEndTest {
                         .withName(handle.name() + "-driver")
                         .get()
                     == null);
+    // flyte#263: an aborted task leaves no SparkApplication and no pod at all.
+    dev.flyteplugin.backend.testing.LeakCheck.awaitNothingLeft(k8s, Duration.ofSeconds(20));
   }
 
   @Test

@@ -39,6 +39,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final List<KubernetesClient> extraClients = new ArrayList<>();
+  private final List<ResourceIdentity> kinds;
 
   /**
    * How the server listens and behaves.
@@ -67,6 +68,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public static final String INSTALLER = "embedded-kubernetes-installer";
 
   private EmbeddedKubernetes(List<ResourceIdentity> kinds, Options options) {
+    this.kinds = kinds;
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(responses);
     this.server =
@@ -182,6 +184,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   public static EmbeddedKubernetes start(ResourceIdentity... kinds) {
     return start(List.of(kinds));
+  }
+
+  /** The custom resource kinds this server knows (each with a status subresource). */
+  public List<ResourceIdentity> kinds() {
+    return kinds;
   }
 
   /** The shared client (closed with this server). */

@@ -36,7 +36,10 @@ import java.util.Set;
  * @param statuses the status written for each state; under {@link #ANY_OTHER_STATE}, the status for
  *     a state the script does not list ({@code {state}} is the state), e.g. to check that a plugin
  *     survives an operator release that adds a state
- * @param pods the pods the operator makes
+ * @param pods the pods the operator makes; the first is the main one (Spark's driver, Flink's
+ *     JobManager)
+ * @param podLoss what the operator writes when the main pod vanishes (node loss, eviction, a manual
+ *     delete) while the resource is not terminal
  */
 public record OperatorScript(
     ResourceIdentity identity,
@@ -51,7 +54,8 @@ public record OperatorScript(
     List<String> failureStates,
     Set<String> terminalStates,
     Map<String, Map<String, Object>> statuses,
-    List<PodTemplate> pods) {
+    List<PodTemplate> pods,
+    PodLoss podLoss) {
 
   /** The key of {@link #statuses} for states the script does not list. */
   public static final String ANY_OTHER_STATE = "*";
@@ -70,7 +74,9 @@ public record OperatorScript(
     terminalStates = Set.copyOf(terminalStates);
     statuses = Map.copyOf(statuses);
     pods = List.copyOf(pods);
+    requireNonNull(podLoss, "podLoss");
     List<String> walked = new ArrayList<>(startStates);
+    walked.addAll(podLoss.states());
     walked.add(runningState);
     walked.addAll(successStates);
     walked.addAll(failureStates);
@@ -80,6 +86,35 @@ public record OperatorScript(
         throw new IllegalArgumentException(
             identity.kind() + " simulation walks state '" + state + "' but has no status for it");
       }
+    }
+  }
+
+  /**
+   * What the operator does when the main pod of a non-terminal resource is missing, e.g.
+   * kubeflow/spark-operator v2.5.2 {@code internal/controller/sparkapplication/controller.go},
+   * {@code updateDriverState}: outside the driver-pod-creation grace period (only in SUBMITTED,
+   * counted from the submission) it writes FAILING with "driver pod not found", then FAILED ({@code
+   * reconcileFailingSparkApplication}, no retries left); inside it, it requeues and writes nothing
+   * (spark-operator#2302).
+   *
+   * @param states the states walked, with {@code message} as {@code {error}}; empty: the operator
+   *     does not notice (the resource stays as it is)
+   * @param message the error message it writes
+   * @param graceStates states in which a missing main pod is waited for first
+   * @param grace how long, from when the resource entered such a state
+   */
+  public record PodLoss(
+      List<String> states, String message, Set<String> graceStates, java.time.Duration grace) {
+    public PodLoss {
+      states = List.copyOf(states);
+      requireNonNull(message, "message");
+      graceStates = Set.copyOf(graceStates);
+      requireNonNull(grace, "grace");
+    }
+
+    /** The operator does not notice a vanished pod. */
+    public static PodLoss none() {
+      return new PodLoss(List.of(), "", Set.of(), java.time.Duration.ZERO);
     }
   }
 
@@ -119,6 +154,25 @@ public record OperatorScript(
     }
   }
 
+  /** This script with another reaction to a vanished main pod (e.g. a shorter grace period). */
+  public OperatorScript withPodLoss(PodLoss loss) {
+    return new OperatorScript(
+        identity,
+        statePath,
+        argsPath,
+        envPath,
+        required,
+        rejectedState,
+        startStates,
+        runningState,
+        successStates,
+        failureStates,
+        terminalStates,
+        statuses,
+        pods,
+        loss);
+  }
+
   public static Builder builder(ResourceIdentity identity) {
     return new Builder(identity);
   }
@@ -138,6 +192,7 @@ public record OperatorScript(
     private final Set<String> terminalStates = new LinkedHashSet<>();
     private final Map<String, Map<String, Object>> statuses = new LinkedHashMap<>();
     private final List<PodTemplate> pods = new ArrayList<>();
+    private PodLoss podLoss = PodLoss.none();
 
     private Builder(ResourceIdentity identity) {
       this.identity = requireNonNull(identity, "identity");
@@ -198,6 +253,12 @@ public record OperatorScript(
       return this;
     }
 
+    /** What the operator writes when the main pod vanishes (see {@link PodLoss}). */
+    public Builder onMainPodLost(PodLoss loss) {
+      this.podLoss = loss;
+      return this;
+    }
+
     public OperatorScript build() {
       return new OperatorScript(
           identity,
@@ -212,7 +273,8 @@ public record OperatorScript(
           failureStates,
           terminalStates,
           statuses,
-          pods);
+          pods,
+          podLoss);
     }
   }
 }

@@ -61,7 +61,12 @@ public final class SimulatedOperator implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final ExecutorService executor;
   private final Map<String, Future<?>> runs = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, String> stateOf = new ConcurrentHashMap<>();
+  private final Map<String, java.time.Instant> enteredAt = new ConcurrentHashMap<>();
+  private final java.util.Set<String> lost = ConcurrentHashMap.newKeySet();
   private SharedIndexInformer<GenericKubernetesResource> informer;
+  private SharedIndexInformer<Pod> podInformer;
 
   private SimulatedOperator(
       KubernetesClient client,
@@ -123,6 +128,7 @@ public final class SimulatedOperator implements AutoCloseable {
           script.identity().kind(),
           automatic ? "automatic" : "scripted");
       informer = resources().inAnyNamespace().inform(new Handler(), 0);
+      podInformer = client.pods().inAnyNamespace().inform(new PodHandler(), 0);
     }
     return this;
   }
@@ -162,12 +168,194 @@ public final class SimulatedOperator implements AutoCloseable {
 
     @Override
     public void onDelete(GenericKubernetesResource resource, boolean finalStateUnknown) {
+      lost.remove(key(resource));
+      locks.remove(key(resource));
+      stateOf.remove(key(resource));
+      enteredAt.remove(key(resource));
       Future<?> run = runs.remove(key(resource));
       if (run != null) {
         run.cancel(true);
       }
       // The real cluster's garbage collector removes the pods via their owner references.
       deletePodsQuietly(resource);
+    }
+  }
+
+  /**
+   * Pods of the script's kind: the simulated garbage collector removes a pod whose owner is gone
+   * (Kubernetes' garbage collector deletes dependents whose owners are all absent, also a pod
+   * created after its owner was deleted: spark-operator#1558), and in automatic mode a vanished
+   * main pod is reconciled as the operator does ({@link #reconcileMainPod}).
+   */
+  private final class PodHandler implements ResourceEventHandler<Pod> {
+    @Override
+    public void onAdd(Pod pod) {
+      owner(pod)
+          .ifPresent(
+              owner ->
+                  runQuietly(
+                      () -> {
+                        try {
+                          String ns = pod.getMetadata().getNamespace();
+                          GenericKubernetesResource current =
+                              resources().inNamespace(ns).withName(owner.getName()).get();
+                          if (current == null
+                              || !owner.getUid().equals(current.getMetadata().getUid())) {
+                            log.info(
+                                "simulated garbage collector: deleting pod {}/{}, its owner {} {}"
+                                    + " is gone",
+                                ns,
+                                pod.getMetadata().getName(),
+                                owner.getKind(),
+                                owner.getName());
+                            client
+                                .pods()
+                                .inNamespace(ns)
+                                .withName(pod.getMetadata().getName())
+                                .delete();
+                          }
+                        } catch (KubernetesClientException | IllegalStateException e) {
+                          log.debug("simulated garbage collector: {}", e.toString());
+                        }
+                      }));
+    }
+
+    @Override
+    public void onUpdate(Pod old, Pod pod) {}
+
+    @Override
+    public void onDelete(Pod pod, boolean finalStateUnknown) {
+      if (!automatic || script.podLoss().states().isEmpty()) {
+        return;
+      }
+      owner(pod)
+          .ifPresent(
+              owner ->
+                  runQuietly(
+                      () -> {
+                        String ns = pod.getMetadata().getNamespace();
+                        try {
+                          // Requeued while inside the grace period, as the operator does.
+                          while (check(ns, owner.getName()) == PodCheck.IN_GRACE) {
+                            Thread.sleep(50);
+                          }
+                          reconcileMainPod(ns, owner.getName());
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        } catch (KubernetesClientException | IllegalStateException e) {
+                          log.debug("simulated operator: pod loss check: {}", e.toString());
+                        }
+                      }));
+    }
+
+    private java.util.Optional<io.fabric8.kubernetes.api.model.OwnerReference> owner(Pod pod) {
+      List<io.fabric8.kubernetes.api.model.OwnerReference> refs =
+          pod.getMetadata().getOwnerReferences();
+      return refs == null
+          ? java.util.Optional.empty()
+          : refs.stream()
+              .filter(r -> script.identity().kind().equals(r.getKind()))
+              .filter(r -> script.identity().apiVersion().equals(r.getApiVersion()))
+              .findFirst();
+    }
+  }
+
+  private void runQuietly(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("simulated operator closed: {}", e.toString());
+    }
+  }
+
+  private enum PodCheck {
+    NO_LOSS,
+    IN_GRACE,
+    LOST
+  }
+
+  private Object lock(String key) {
+    return locks.computeIfAbsent(key, k -> new Object());
+  }
+
+  /** Whether the main pod of a non-terminal resource is missing, and if so whether in grace. */
+  private PodCheck check(String namespace, String name) {
+    OperatorScript.PodLoss loss = script.podLoss();
+    if (loss.states().isEmpty() || script.pods().isEmpty()) {
+      return PodCheck.NO_LOSS;
+    }
+    GenericKubernetesResource resource = resources().inNamespace(namespace).withName(name).get();
+    if (resource == null || resource.getMetadata().getDeletionTimestamp() != null) {
+      return PodCheck.NO_LOSS;
+    }
+    String state = state(resource);
+    OperatorScript.PodTemplate main = script.pods().get(0);
+    if (state.isEmpty()
+        || script.terminalStates().contains(state)
+        || main.absentIn().contains(state)
+        || lost.contains(namespace + "/" + name)) {
+      return PodCheck.NO_LOSS; // no main pod expected (yet, or any more)
+    }
+    String podName = Templates.render(main.name(), resource, variables(resource, "", ""));
+    if (client.pods().inNamespace(namespace).withName(podName).get() != null) {
+      return PodCheck.NO_LOSS;
+    }
+    if (loss.graceStates().contains(state)) {
+      java.time.Instant since = enteredAt.getOrDefault(namespace + "/" + name, clock.instant());
+      if (clock.instant().isBefore(since.plus(loss.grace()))) {
+        return PodCheck.IN_GRACE;
+      }
+    }
+    return PodCheck.LOST;
+  }
+
+  /**
+   * The operator's next reconcile of the resource, as far as its main pod goes: when the main pod
+   * of a non-terminal resource is missing (outside the script's grace period), stops the run and
+   * writes the script's {@link OperatorScript.PodLoss} states. In scripted mode a test calls it
+   * after {@link #deletePods}; in automatic mode a pod deletion triggers it.
+   *
+   * @return whether the pod was lost and the loss states were written; false when the pod is there,
+   *     no pod is expected, or the operator still waits inside its grace period
+   */
+  public boolean reconcileMainPod(String namespace, String name) {
+    String key = namespace + "/" + name;
+    synchronized (lock(key)) {
+      PodCheck check = check(namespace, name);
+      if (check != PodCheck.LOST) {
+        if (check == PodCheck.IN_GRACE) {
+          log.info(
+              "simulated operator: main pod of {} not found, inside the grace period: requeued",
+              key);
+        }
+        return false;
+      }
+      lost.add(key);
+      Future<?> run = runs.remove(key);
+      if (run != null) {
+        run.cancel(true);
+      }
+      for (String state : script.podLoss().states()) {
+        write(namespace, name, state, script.podLoss().message(), false);
+      }
+      log.info("simulated operator: main pod of {} vanished -> {}", key, script.podLoss().states());
+      return true;
+    }
+  }
+
+  /**
+   * What a submission that read the resource before it was deleted does afterwards: it creates the
+   * pods of {@code state} for {@code snapshot} (spark-operator#1558: pods created after the
+   * SparkApplication was deleted). They carry the deleted resource's owner reference; the simulated
+   * garbage collector removes them as Kubernetes' does.
+   */
+  public void submitLate(GenericKubernetesResource snapshot, String state) {
+    Map<String, String> vars = variables(snapshot, "", "");
+    List<String> args = Templates.readStrings(snapshot, script.argsPath());
+    for (OperatorScript.PodTemplate pod : script.pods()) {
+      if (!pod.absentIn().contains(state)) {
+        ensurePod(snapshot, pod, vars, args);
+      }
     }
   }
 
@@ -224,13 +412,21 @@ public final class SimulatedOperator implements AutoCloseable {
 
   private void step(String ns, String name, String state, String error)
       throws InterruptedException {
+    String key = ns + "/" + name;
     reconcile(
         ns,
         name,
         () -> {
-          moveTo(ns, name, state, error);
+          synchronized (lock(key)) {
+            if (!lost.contains(key)) {
+              moveTo(ns, name, state, error);
+            }
+          }
           return null;
         });
+    if (lost.contains(key)) {
+      throw new InterruptedException("the main pod of " + key + " vanished");
+    }
   }
 
   /**
@@ -282,6 +478,10 @@ public final class SimulatedOperator implements AutoCloseable {
    * @throws IllegalArgumentException when the script has no status for {@code state}
    */
   public void moveTo(String namespace, String name, String state, String error) {
+    write(namespace, name, state, error, true);
+  }
+
+  private void write(String namespace, String name, String state, String error, boolean makePods) {
     Map<String, Object> template =
         script
             .statuses()
@@ -303,7 +503,7 @@ public final class SimulatedOperator implements AutoCloseable {
     vars.put("state", state);
     List<String> args = Templates.readStrings(resource, script.argsPath());
     for (OperatorScript.PodTemplate pod : script.pods()) {
-      if (!pod.absentIn().contains(state)) {
+      if (makePods && !pod.absentIn().contains(state)) {
         ensurePod(resource, pod, vars, args);
         String phase = pod.phases().get(state);
         if (phase != null) {
@@ -322,6 +522,10 @@ public final class SimulatedOperator implements AutoCloseable {
               current.setAdditionalProperty("status", status);
               return current;
             });
+    String key = namespace + "/" + name;
+    if (!state.equals(stateOf.put(key, state))) {
+      enteredAt.put(key, clock.instant());
+    }
     log.info("simulated operator: {}/{} -> {}", namespace, name, state.isEmpty() ? "\"\"" : state);
   }
 
@@ -483,6 +687,10 @@ public final class SimulatedOperator implements AutoCloseable {
     if (informer != null) {
       informer.close();
       informer = null;
+    }
+    if (podInformer != null) {
+      podInformer.close();
+      podInformer = null;
     }
     runs.values().forEach(f -> f.cancel(true));
     runs.clear();

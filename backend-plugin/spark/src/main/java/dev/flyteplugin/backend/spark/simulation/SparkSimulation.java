@@ -75,7 +75,17 @@ public final class SparkSimulation implements OperatorSimulation {
                         FAILING, "Running",
                         COMPLETED, "Succeeded",
                         FAILED, "Failed"),
-                    Set.of(SparkApplications.NEW, SUBMISSION_FAILED)));
+                    Set.of(SparkApplications.NEW, SUBMISSION_FAILED)))
+            // A vanished driver: FAILING then FAILED with "driver pod not found", except inside
+            // the driver pod creation grace period of a SUBMITTED application (v2.5.2
+            // controller.go: updateDriverState, reconcileFailingSparkApplication; the plugin's
+            // restart policy allows no rerun).
+            .onMainPodLost(
+                new OperatorScript.PodLoss(
+                    List.of(FAILING, FAILED),
+                    SparkApplications.DRIVER_POD_NOT_FOUND,
+                    Set.of(SUBMITTED),
+                    SparkApplications.DRIVER_POD_CREATION_GRACE_PERIOD));
     SparkApplications.STATES.forEach(state -> script.status(state, status(state)));
     // A state of a newer operator release: written like any state of a submitted application.
     script.statusOfAnyOtherState(status("{state}"));
