@@ -305,6 +305,26 @@ class FlinkPluginTest {
   }
 
   @Test
+  void aFinishedJobPropellerSawStaysSucceededWhenTheOperatorLosesItAfterwards() throws Exception {
+    // flink-kubernetes-operator#944 after the result was reported: the runtime's terminal hold
+    // answers the reported SUCCEEDED, not the operator's later RECONCILING.
+    operator = SimulatedOperator.scripted(k8s.client(), new FlinkSimulation().script()).start();
+    TaskHandle handle = runtime.create(request("held", config()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> runtime.cachedStatus(handle).isPresent());
+    assertThat(phaseAfter(handle, "FINISHED")).isEqualTo(Phase.SUCCEEDED);
+    runtime.markReported(handle);
+    operator.moveTo(NS, handle.name(), "JOB_NOT_FOUND", "");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                String.valueOf(deployment(handle).getAdditionalProperties().get("status"))
+                    .contains("Job Not Found"));
+    Thread.sleep(300); // the informer's update
+    assertThat(runtime.status(handle).phase()).isEqualTo(Phase.SUCCEEDED);
+  }
+
+  @Test
   void aFailedJobCarriesTheMessageOfTheOperatorsSerializedException() throws Exception {
     operator = SimulatedOperator.scripted(k8s.client(), new FlinkSimulation().script()).start();
     TaskHandle handle = runtime.create(request("failed", config()));

@@ -52,20 +52,26 @@ final class TerminalHold {
   }
 
   /**
-   * The status to report: {@code status}, or, when the resource went back to a non-terminal phase
-   * after a terminal one was reported, that terminal one (the last reported, else rebuilt from the
+   * The status to report: {@code status}, or, when the resource moved on after a terminal status
+   * was reported (back to a non-terminal phase, or to another terminal one: Flink's "Job Not Found"
+   * after FINISHED maps to a failure), the reported one (the last reported, else rebuilt from the
    * label).
    */
   static TaskStatus hold(
       GenericKubernetesResource resource, TaskStatus status, Optional<TaskStatus> last) {
     Map<String, String> labels = KubernetesTaskRuntime.labelsOf(resource);
-    if (status.isTerminal() || !labels.containsKey(ExecutionLabels.TERMINAL_REPORTED_AT)) {
+    if (!labels.containsKey(ExecutionLabels.TERMINAL_REPORTED_AT)) {
       return status;
     }
-    if (last.isPresent() && last.get().isTerminal()) {
+    String reported = labels.getOrDefault(REPORTED_PHASE, "");
+    if (status.isTerminal() && (reported.isEmpty() || status.phase().name().equals(reported))) {
+      return status;
+    }
+    if (last.isPresent()
+        && last.get().isTerminal()
+        && (reported.isEmpty() || last.get().phase().name().equals(reported))) {
       return last.get();
     }
-    String reported = labels.getOrDefault(REPORTED_PHASE, "");
     String message =
         "the operator moved "
             + resource.getMetadata().getNamespace()
