@@ -4,9 +4,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -15,6 +12,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The informer cache's storage: per resource only what the runtime, the sweeper and {@code
@@ -39,7 +39,6 @@ final class CompactResourceStore implements ItemStore<GenericKubernetesResource>
 
   private final String apiVersion;
   private final String kind;
-  private final KubernetesSerialization serialization;
   private final Interner interner;
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
@@ -47,11 +46,9 @@ final class CompactResourceStore implements ItemStore<GenericKubernetesResource>
    * @param apiVersion set on every object read (all objects of one informer share it)
    * @param kind likewise
    */
-  CompactResourceStore(
-      String apiVersion, String kind, KubernetesSerialization serialization, Interner interner) {
+  CompactResourceStore(String apiVersion, String kind, Interner interner) {
     this.apiVersion = apiVersion;
     this.kind = kind;
-    this.serialization = serialization;
     this.interner = interner;
   }
 
@@ -135,6 +132,19 @@ final class CompactResourceStore implements ItemStore<GenericKubernetesResource>
 
   private static final String[] NO_LABELS = new String[0];
 
+  /**
+   * Reads and writes the kept status. Without property-name canonicalization: a Spark application's
+   * status has keys unique to it (its executor pods' names), and a canonicalizing parser adds each
+   * to a symbol table it copies first, a slow path on every read of every task.
+   */
+  private static final JsonMapper STATUS_JSON =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .disable(TokenStreamFactory.Feature.CANONICALIZE_PROPERTY_NAMES)
+                  .disable(TokenStreamFactory.Feature.INTERN_PROPERTY_NAMES)
+                  .build())
+          .build();
+
   @Override
   public String getKey(GenericKubernetesResource resource) {
     return Cache.metaNamespaceKeyFunc(resource);
@@ -202,8 +212,7 @@ final class CompactResourceStore implements ItemStore<GenericKubernetesResource>
       }
     }
     Object status = resource.getAdditionalProperties().get("status");
-    byte[] statusJson =
-        status == null ? null : serialization.asJson(status).getBytes(StandardCharsets.UTF_8);
+    byte[] statusJson = status == null ? null : STATUS_JSON.writeValueAsBytes(status);
     return new Entry(
         rvNumber,
         rvNumber == Long.MIN_VALUE ? rv : null,
@@ -249,8 +258,7 @@ final class CompactResourceStore implements ItemStore<GenericKubernetesResource>
     resource.setKind(kind);
     resource.setMetadata(meta);
     if (entry.status != null) {
-      resource.setAdditionalProperty(
-          "status", serialization.unmarshal(new ByteArrayInputStream(entry.status), Map.class));
+      resource.setAdditionalProperty("status", STATUS_JSON.readValue(entry.status, Map.class));
     }
     return resource;
   }

@@ -58,11 +58,7 @@ final class StatusCache {
             .runnableInformer(resync.toMillis())
             .removeNamespaceIndex(); // look-ups are by key only
     informer.itemStore(
-        new CompactResourceStore(
-            key.identity().apiVersion(),
-            key.identity().kind(),
-            client.getKubernetesSerialization(),
-            interner));
+        new CompactResourceStore(key.identity().apiVersion(), key.identity().kind(), interner));
     informer.exceptionHandler(
         (isStarted, t) -> {
           watchHealth.failed();

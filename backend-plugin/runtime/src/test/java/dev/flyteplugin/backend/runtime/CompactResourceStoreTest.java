@@ -18,11 +18,7 @@ import org.junit.jupiter.api.Test;
 class CompactResourceStoreTest {
   private final CompactResourceStore.Interner interner = new CompactResourceStore.Interner(1_000);
   private final CompactResourceStore store =
-      new CompactResourceStore(
-          "sparkoperator.k8s.io/v1beta2",
-          "SparkApplication",
-          new KubernetesSerialization(),
-          interner);
+      new CompactResourceStore("sparkoperator.k8s.io/v1beta2", "SparkApplication", interner);
 
   private static GenericKubernetesResource resource(
       String name, String uid, String rv, String created, String deleted, int task) {
@@ -155,8 +151,7 @@ class CompactResourceStoreTest {
     int tasks = 20_000;
     KubernetesSerialization serialization = new KubernetesSerialization();
     CompactResourceStore big =
-        new CompactResourceStore(
-            "v", "k", serialization, new CompactResourceStore.Interner(65_536));
+        new CompactResourceStore("v", "k", new CompactResourceStore.Interner(65_536));
     List<GenericKubernetesResource> objects = new java.util.ArrayList<>();
     for (int i = 0; i < tasks; i++) {
       objects.add(
