@@ -81,7 +81,7 @@ public final class AgentBenchmark {
           .setVersion(ExamplePlugin.TASK_TYPE_VERSION)
           .build();
   private static final String NAMESPACE = "bench";
-  private static final int CREATE_THREADS = 4;
+  private static final int CREATE_THREADS = Integer.getInteger("bench.createThreads", 4);
   private static final byte[] KEY = new byte[32];
 
   private final int tasks = Integer.getInteger("bench.tasks", 100_000);
@@ -494,9 +494,15 @@ public final class AgentBenchmark {
   private double[] createVsRaw(Agent agent) throws Exception {
     long agentNanos = 0;
     long rawNanos = 0;
+    long agentRequests = 0;
+    long rawRequests = 0;
     for (int round = 0; round < createRounds; round++) {
+      long before = api.requests();
       agentNanos += createTasks(agent, createRound);
+      long between = api.requests();
       rawNanos += rawCreates(createRound);
+      agentRequests += between - before;
+      rawRequests += api.requests() - between;
     }
     int count = createRound * createRounds;
     double agentPerSecond = count / (agentNanos / 1e9);
@@ -506,7 +512,10 @@ public final class AgentBenchmark {
         CREATE_THREADS, createRounds, createRound);
     System.out.printf("CreateTask via agent     %8.0f tasks/s%n", agentPerSecond);
     System.out.printf("raw fabric8 create       %8.0f resources/s%n", rawPerSecond);
-    System.out.printf("agent / raw              %8.2f%n%n", agentPerSecond / rawPerSecond);
+    System.out.printf("agent / raw              %8.2f%n", agentPerSecond / rawPerSecond);
+    System.out.printf(
+        "API requests per task: agent %.2f, raw %.2f%n%n",
+        (double) agentRequests / count, (double) rawRequests / count);
     return new double[] {agentPerSecond, rawPerSecond};
   }
 

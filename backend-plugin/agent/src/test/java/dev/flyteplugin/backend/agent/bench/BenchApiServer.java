@@ -87,6 +87,18 @@ final class BenchApiServer implements AutoCloseable {
       super(crds);
     }
 
+    final java.util.concurrent.atomic.AtomicLong requests =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+      requests.incrementAndGet();
+      if (Boolean.getBoolean("bench.traceRequests")) {
+        System.out.println("REQ " + request.getMethod() + " " + request.getPath());
+      }
+      return super.dispatch(request);
+    }
+
     @Override
     public MockResponse handleGet(String path) {
       if (path.contains("watch=true")) {
@@ -144,6 +156,10 @@ final class BenchApiServer implements AutoCloseable {
 
   private static Set<?> listeners(KubernetesCrudDispatcher crud) {
     return (Set<?>) field(crud, "watchEventListeners");
+  }
+
+  long requests() {
+    return ((Dispatcher) crud).requests.get();
   }
 
   KubernetesClient client() {
