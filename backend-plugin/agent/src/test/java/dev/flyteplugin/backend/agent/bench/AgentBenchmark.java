@@ -81,6 +81,10 @@ public final class AgentBenchmark {
           .setVersion(ExamplePlugin.TASK_TYPE_VERSION)
           .build();
   private static final String NAMESPACE = "bench";
+
+  /** Where the raw creates go (-Dbench.rawNamespace): by default beside the agent's. */
+  private static final String RAW_NAMESPACE = System.getProperty("bench.rawNamespace", NAMESPACE);
+
   private static final int CREATE_THREADS = Integer.getInteger("bench.createThreads", 4);
   private static final byte[] KEY = new byte[32];
 
@@ -496,13 +500,25 @@ public final class AgentBenchmark {
     long rawNanos = 0;
     long agentRequests = 0;
     long rawRequests = 0;
+    long agentCpu = 0;
+    long rawCpu = 0;
+    Map<String, Long> agentThreads = new java.util.TreeMap<>();
+    Map<String, Long> rawThreads = new java.util.TreeMap<>();
     for (int round = 0; round < createRounds; round++) {
       long before = api.requests();
+      long cpuBefore = processCpuNanos();
+      Map<String, Long> threadsBefore = threadCpu();
       agentNanos += createTasks(agent, createRound);
       long between = api.requests();
+      long cpuBetween = processCpuNanos();
+      Map<String, Long> threadsBetween = threadCpu();
+      addDiff(agentThreads, threadsBefore, threadsBetween);
       rawNanos += rawCreates(createRound);
+      addDiff(rawThreads, threadsBetween, threadCpu());
       agentRequests += between - before;
       rawRequests += api.requests() - between;
+      agentCpu += cpuBetween - cpuBefore;
+      rawCpu += processCpuNanos() - cpuBetween;
     }
     int count = createRound * createRounds;
     double agentPerSecond = count / (agentNanos / 1e9);
@@ -514,8 +530,16 @@ public final class AgentBenchmark {
     System.out.printf("raw fabric8 create       %8.0f resources/s%n", rawPerSecond);
     System.out.printf("agent / raw              %8.2f%n", agentPerSecond / rawPerSecond);
     System.out.printf(
-        "API requests per task: agent %.2f, raw %.2f%n%n",
+        "API requests per task: agent %.2f, raw %.2f%n",
         (double) agentRequests / count, (double) rawRequests / count);
+    System.out.printf(
+        "CPU of this JVM (API server, agent, clients) per task: agent %.2f ms, raw %.2f ms"
+            + " (raw's includes building its copies)%n%n",
+        agentCpu / 1e6 / count, rawCpu / 1e6 / count);
+    if (Boolean.getBoolean("bench.threadCpu")) {
+      System.out.println("thread CPU per task (ms), agent rounds: " + perTask(agentThreads, count));
+      System.out.println("thread CPU per task (ms), raw rounds:   " + perTask(rawThreads, count));
+    }
     return new double[] {agentPerSecond, rawPerSecond};
   }
 
@@ -538,7 +562,7 @@ public final class AgentBenchmark {
       GenericKubernetesResource copy = json.unmarshal(text, GenericKubernetesResource.class);
       ObjectMeta meta = copy.getMetadata();
       meta.setName("raw-" + (rawCreated + i) + "-" + sample.name());
-      meta.setNamespace("raw");
+      meta.setNamespace(RAW_NAMESPACE);
       meta.setUid(null);
       meta.setResourceVersion(null);
       meta.setCreationTimestamp(null);
@@ -553,7 +577,7 @@ public final class AgentBenchmark {
         i ->
             client
                 .genericKubernetesResources(KubernetesTaskRuntime.context(plugin.identity()))
-                .inNamespace("raw")
+                .inNamespace(RAW_NAMESPACE)
                 .resource(copies[i])
                 .create());
     return System.nanoTime() - start;
@@ -684,6 +708,44 @@ public final class AgentBenchmark {
         .waitFor();
   }
 
+  private static Map<String, Long> threadCpu() {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Long> cpu = new java.util.HashMap<>();
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null) {
+        cpu.put(
+            info.getThreadId() + " " + info.getThreadName(),
+            threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return cpu;
+  }
+
+  private static void addDiff(
+      Map<String, Long> sum, Map<String, Long> before, Map<String, Long> after) {
+    after.forEach(
+        (thread, nanos) -> {
+          String group = thread.substring(thread.indexOf(' ') + 1).replaceAll("[0-9]+", "N");
+          sum.merge(group, nanos - before.getOrDefault(thread, 0L), Long::sum);
+        });
+  }
+
+  private static String perTask(Map<String, Long> groups, int count) {
+    StringBuilder text = new StringBuilder();
+    groups.entrySet().stream()
+        .filter(e -> e.getValue() > count * 50_000L)
+        .sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+        .forEach(
+            e -> text.append(String.format("%s=%.2f ", e.getKey(), e.getValue() / 1e6 / count)));
+    return text.toString();
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
   private static String gcNames() {
     return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
         .map(java.lang.management.GarbageCollectorMXBean::getName)
@@ -762,9 +824,9 @@ public final class AgentBenchmark {
   private static long usedHeapAfterGc() throws InterruptedException {
     Runtime rt = Runtime.getRuntime();
     long used = Long.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 10; i++) {
       System.gc();
-      Thread.sleep(100);
+      Thread.sleep(200);
       used = Math.min(used, rt.totalMemory() - rt.freeMemory());
     }
     return used;
