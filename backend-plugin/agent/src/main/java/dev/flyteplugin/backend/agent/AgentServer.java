@@ -244,6 +244,10 @@ public final class AgentServer implements AutoCloseable {
   private final Server server;
   private final Thread healthWatcher;
   private volatile ServingStatus readiness = ServingStatus.NOT_SERVING;
+
+  /** How often readiness is looked at until it is SERVING the first time. */
+  static final long STARTUP_HEALTH_INTERVAL_MILLIS = 20;
+
   private HTTPServer metricsServer;
   private Server healthServer;
 
@@ -405,6 +409,7 @@ public final class AgentServer implements AutoCloseable {
    * healthInterval}; warns while unsynced after {@code syncTimeout}.
    */
   private void watchHealth() {
+    boolean everServed = false;
     long startedAt = System.nanoTime();
     long lastWarning = startedAt;
     long notWatchingSince = -1;
@@ -448,7 +453,14 @@ public final class AgentServer implements AutoCloseable {
               "the runtime's informers have not synced after {}; health stays NOT_SERVING",
               Duration.ofNanos(nowNanos - startedAt));
         }
-        Thread.sleep(settings.healthInterval().toMillis());
+        if (wanted == ServingStatus.SERVING) {
+          everServed = true;
+        }
+        // Until the first SERVING, look often: the start of an agent waits for nothing else.
+        Thread.sleep(
+            everServed
+                ? settings.healthInterval().toMillis()
+                : Math.min(settings.healthInterval().toMillis(), STARTUP_HEALTH_INTERVAL_MILLIS));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

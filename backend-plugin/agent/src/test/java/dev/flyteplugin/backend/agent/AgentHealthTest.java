@@ -83,6 +83,43 @@ class AgentHealthTest {
   }
 
   @Test
+  void aStartingAgentTurnsServingAsSoonAsTheRuntimeSyncsWhateverTheHealthInterval()
+      throws Exception {
+    propeller.close();
+    server.close();
+    runtime.health = new RuntimeHealth(false, false, 0);
+    server =
+        AgentServer.start(
+            new AgentServer.Settings(
+                    0,
+                    0,
+                    "flyte-operator-agent",
+                    1 << 20,
+                    Optional.empty(),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(10))
+                .withHealthInterval(Duration.ofHours(1)),
+            runtime,
+            new ResourceMetaCodec("0123456789abcdef0123456789abcdef".getBytes()),
+            new PrometheusRegistry());
+    propeller = new FakePropeller(server.port());
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(propeller.channel());
+    Thread.sleep(200); // the watcher has looked at least once: not synced yet
+    assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(ServingStatus.NOT_SERVING);
+
+    runtime.health = new RuntimeHealth(true, true, 0);
+
+    // with the hourly interval alone, this would take an hour
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                health.check(HealthCheckRequest.getDefaultInstance()).getStatus()
+                    == ServingStatus.SERVING);
+  }
+
+  @Test
   void readinessIsServingOnlyWhileSyncedAndWatchingAndLivenessStaysServing() {
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(propeller.channel());
     HealthCheckRequest overall = HealthCheckRequest.getDefaultInstance();

@@ -34,8 +34,9 @@ public interface OperatorPlugin {
   /**
    * Maps the resource's current state (from the runtime's informer cache, never to be modified) to
    * a phase. Must be fast and must not call the API server. To keep the cache small, the object
-   * holds only its {@code status} and the metadata fields name, namespace, uid, labels, creation
-   * and deletion timestamps: not its {@code spec}, {@code apiVersion} or {@code kind}.
+   * holds only its {@code status}, {@code apiVersion}, {@code kind} and the metadata fields name,
+   * namespace, uid, resourceVersion, labels, creation and deletion timestamps: not its {@code
+   * spec}, annotations or anything else.
    */
   PhaseInfo phase(GenericKubernetesResource resource);
 

@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -65,8 +63,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   private final PluginRegistry registry;
   private final RuntimeConfig config;
   private final Clock clock;
-  private final Map<InformerKey, SharedIndexInformer<GenericKubernetesResource>> informers =
-      new ConcurrentHashMap<>();
+  private final StatusCache cache;
   private final ScheduledExecutorService scheduler;
   private final ApiCalls api;
   private final Launcher launcher;
@@ -93,6 +90,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
               return t;
             });
     this.api = new ApiCalls(client, clock);
+    this.cache = new StatusCache(client, config.managedBy(), config.informerResync(), watchHealth);
     this.launcher = new Launcher(api, config, scheduler);
     this.pending = new PendingCreations(api, config);
     this.preRunning =
@@ -161,14 +159,14 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
     }
     for (OperatorPlugin plugin : registry.plugins()) {
       for (InformerKey key : informerKeys(plugin.identity())) {
-        informers.computeIfAbsent(key, this::startInformer);
+        cache.start(key);
       }
     }
     long interval = config.sweepInterval().toMillis();
     scheduler.scheduleWithFixedDelay(
         sweeper::sweepSafely, interval, interval, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
-        () -> watchHealth.poll(informers.values()),
+        () -> watchHealth.poll(cache.all()),
         0,
         WATCH_HEALTH_INTERVAL.toMillis(),
         TimeUnit.MILLISECONDS);
@@ -194,51 +192,12 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
         .toList();
   }
 
-  /**
-   * What the informer cache keeps of each resource: the phase mapping reads status, the runtime and
-   * the sweeper read these metadata fields. The spec (most of an object: conf, env, args) is
-   * dropped, and so are apiVersion and kind (the same for the whole informer), which keeps a
-   * tracked task at a few KB of heap. Plugins see cached objects without their spec (documented on
-   * {@code OperatorPlugin#phase}).
-   */
   /** How often the watches are looked at for {@link #health()}. */
   static final Duration WATCH_HEALTH_INTERVAL = Duration.ofMillis(100);
 
-  static final String[] CACHED_FIELDS = {
-    "metadata.uid",
-    "metadata.labels",
-    "metadata.creationTimestamp",
-    "metadata.deletionTimestamp",
-    "status"
-  };
-
-  private SharedIndexInformer<GenericKubernetesResource> startInformer(InformerKey key) {
-    // One shared informer per kind (and allowed namespace), restricted to our resources by label.
-    var operation = resources(key.identity());
-    SharedIndexInformer<GenericKubernetesResource> informer =
-        (key.allNamespaces() ? operation.inAnyNamespace() : operation.inNamespace(key.namespace()))
-            .withLabel(ExecutionLabels.MANAGED_BY, config.managedBy())
-            .runnableInformer(config.informerResync().toMillis())
-            .removeNamespaceIndex(); // look-ups are by key only
-    informer.itemStore(
-        new ReducedStateItemStore<>(
-            ReducedStateItemStore.NAME_KEY_STATE,
-            GenericKubernetesResource.class,
-            client.getKubernetesSerialization(),
-            CACHED_FIELDS));
-    informer.exceptionHandler(
-        (isStarted, t) -> {
-          watchHealth.failed();
-          log.warn("informer of {} failed, retrying: {}", key, t.toString());
-          return true;
-        });
-    informer.start();
-    return informer;
-  }
-
   @Override
   public boolean hasSynced() {
-    return started && informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+    return started && cache.hasSynced();
   }
 
   @Override
@@ -462,11 +421,8 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
 
   @Override
   public RuntimeHealth health() {
-    boolean watching =
-        started
-            && !informers.isEmpty()
-            && informers.values().stream().allMatch(SharedIndexInformer::isWatching);
-    watchHealth.poll(informers.values());
+    boolean watching = started && cache.isWatching();
+    watchHealth.poll(cache.all());
     return new RuntimeHealth(hasSynced(), watching, watchHealth.restarts());
   }
 
@@ -475,12 +431,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
     if (plugin.isEmpty()) {
       return Optional.empty();
     }
-    SharedIndexInformer<GenericKubernetesResource> informer =
-        informers.get(new InformerKey(plugin.get().identity(), InformerKey.ALL_NAMESPACES));
-    if (informer == null) {
-      informer = informers.get(new InformerKey(plugin.get().identity(), handle.namespace()));
-    }
-    return Optional.ofNullable(informer);
+    return cache.informerOf(plugin.get().identity(), handle.namespace());
   }
 
   static TaskStatus status(PhaseInfo info) {
@@ -583,8 +534,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
       scheduler.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    informers.values().forEach(SharedIndexInformer::close);
-    informers.clear();
+    cache.close();
     started = false;
   }
 
@@ -604,7 +554,7 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
   }
 
   Map<InformerKey, SharedIndexInformer<GenericKubernetesResource>> informers() {
-    return informers;
+    return cache.byKey();
   }
 
   Optional<OperatorPlugin> pluginOf(GenericKubernetesResource resource) {

@@ -12,7 +12,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,14 @@ final class StatusReader {
   private final Function<TaskHandle, Optional<SharedIndexInformer<GenericKubernetesResource>>>
       informerOf;
   private final Map<TaskHandle, Instant> recentlyCreated = new ConcurrentHashMap<>();
+
+  /**
+   * The creations in the order they were made, to forget those past the grace period from the head:
+   * a scan of the whole map at every create was quadratic in the creations of one grace period
+   * (10,000 map subtasks created within it).
+   */
+  private final Queue<Map.Entry<TaskHandle, Instant>> creationOrder = new ConcurrentLinkedQueue<>();
+
   private final LastStatuses last;
   private final PendingCreations pending;
   private final PreRunningLimit preRunning;
@@ -97,10 +107,21 @@ final class StatusReader {
   void created(TaskHandle handle) {
     Instant now = clock.instant();
     // Forget creations the informer has had time to see (status() also forgets them when seen).
-    recentlyCreated
-        .values()
-        .removeIf(t -> Duration.between(t, now).compareTo(config.cacheGracePeriod()) > 0);
+    for (Map.Entry<TaskHandle, Instant> oldest = creationOrder.peek();
+        oldest != null
+            && Duration.between(oldest.getValue(), now).compareTo(config.cacheGracePeriod()) > 0;
+        oldest = creationOrder.peek()) {
+      if (creationOrder.remove(oldest)) {
+        recentlyCreated.remove(oldest.getKey(), oldest.getValue());
+      }
+    }
     recentlyCreated.put(handle, now);
+    creationOrder.add(Map.entry(handle, now));
+  }
+
+  /** Creations still within their grace period, as far as the runtime remembers (tests). */
+  int recentlyCreatedCount() {
+    return recentlyCreated.size();
   }
 
   void forget(TaskHandle handle) {
