@@ -65,8 +65,13 @@ public interface PluginContract<C extends Message> {
    * @throws InvalidConfigException naming every field that is of the wrong type or invalid
    */
   default C decode(Struct custom) {
-    C config = codec().fromStruct(custom);
-    check(config);
-    return config;
+    return DecodedConfigs.get(
+        this,
+        custom,
+        () -> {
+          C config = codec().fromStruct(custom);
+          check(config);
+          return config;
+        });
   }
 }
