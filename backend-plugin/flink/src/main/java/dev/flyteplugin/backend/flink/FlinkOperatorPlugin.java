@@ -207,6 +207,39 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
           role + ".tolerations", pod.get("tolerations") instanceof List<?> l ? l : List.of());
       policy.checkPriorityClass(role + ".priorityClassName", str(pod.get("priorityClassName")));
     }
+    // Flink's own options reach the same field (KubernetesConfigOptions JOB_MANAGER_TOLERATIONS /
+    // TASK_MANAGER_TOLERATIONS): without this check flinkConfiguration would bypass the policy.
+    Map<?, ?> conf = map(spec.get("flinkConfiguration"));
+    for (Object key : conf.keySet()) {
+      String k = String.valueOf(key).trim().toLowerCase(java.util.Locale.ROOT);
+      if (k.equals("kubernetes.jobmanager.tolerations")
+          || k.equals("kubernetes.taskmanager.tolerations")) {
+        policy.checkTolerations(
+            "flinkConfiguration[\"" + key + "\"]", confTolerations(str(conf.get(key))));
+      }
+    }
+  }
+
+  /**
+   * Flink's list-of-maps option form, {@code key:k1,operator:Equal,effect:NoSchedule;key:k2,...}
+   * (KubernetesConfigOptions.TASK_MANAGER_TOLERATIONS), as toleration maps.
+   */
+  static List<Map<String, String>> confTolerations(String value) {
+    List<Map<String, String>> out = new java.util.ArrayList<>();
+    for (String entry : value.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      Map<String, String> toleration = new LinkedHashMap<>();
+      for (String pair : entry.split(",")) {
+        int colon = pair.indexOf(':');
+        if (colon > 0) {
+          toleration.put(pair.substring(0, colon).trim(), pair.substring(colon + 1).trim());
+        }
+      }
+      out.add(toleration);
+    }
+    return out;
   }
 
   @Override

@@ -186,6 +186,28 @@ class FlinkPodSettingsTest {
   }
 
   @Test
+  void tolerationsThroughFlinksOwnOptionsAreUnderTheSamePolicy() throws Exception {
+    FlinkJobConfig viaConf =
+        FlinkJobConfig.newBuilder()
+            .setFlinkVersion("v1_20")
+            .putFlinkConfiguration(
+                "kubernetes.taskmanager.tolerations",
+                "key:spot,operator:Exists,effect:PreferNoSchedule;"
+                    + "key:dedicated,operator:Equal,value:flink,effect:NoExecute")
+            .build();
+    GenericKubernetesResource built = plugin.build(context(viaConf));
+    assertThatThrownBy(() -> plugin.admit(context(viaConf), built, TaskPolicy.defaults()))
+        .hasMessageContaining(
+            "flinkConfiguration[\"kubernetes.taskmanager.tolerations\"][1] tolerates taint"
+                + " 'dedicated' with effect NoExecute")
+        .hasMessageContaining("--allowed-tolerations");
+    plugin.admit(
+        context(viaConf),
+        built,
+        TaskPolicy.defaults().withAllowedTolerations(List.of("dedicated")));
+  }
+
+  @Test
   void aDeploymentThatAllowsThePlacementGetsTheRoleTemplatesInTheApiServer() throws Exception {
     TaskPolicy allowing =
         TaskPolicy.defaults()
