@@ -116,6 +116,26 @@ public final class AgentMain implements Callable<Integer> {
   String deniedConfKeys;
 
   @Option(
+      names = "--allowed-tolerations",
+      defaultValue = "${env:FLYTE_AGENT_ALLOWED_TOLERATIONS}",
+      description =
+          "Comma-separated taint keys ('*' = any characters; '*' alone also allows a key-less"
+              + " Exists) a task's pods may tolerate with effect NoSchedule or NoExecute; a task"
+              + " tolerating another fails permanently naming the toleration. Default: none (a"
+              + " task cannot reach nodes the cluster reserved by taints)"
+              + " (env FLYTE_AGENT_ALLOWED_TOLERATIONS).")
+  String allowedTolerations;
+
+  @Option(
+      names = "--allowed-priority-classes",
+      defaultValue = "${env:FLYTE_AGENT_ALLOWED_PRIORITY_CLASSES}",
+      description =
+          "Comma-separated priority class names ('*' = any characters) a task's pods may ask"
+              + " for; a task asking for another fails permanently naming the field. Default:"
+              + " none (env FLYTE_AGENT_ALLOWED_PRIORITY_CLASSES).")
+  String allowedPriorityClasses;
+
+  @Option(
       names = "--ttl",
       defaultValue = "${env:FLYTE_AGENT_TTL:-PT1H}",
       description =
@@ -428,6 +448,10 @@ public final class AgentMain implements Callable<Integer> {
                       .filter(k -> !k.isEmpty())
                       .toList());
     }
+    policy =
+        policy
+            .withAllowedTolerations(commaList(allowedTolerations))
+            .withAllowedPriorityClasses(commaList(allowedPriorityClasses));
     return new RuntimeOptions(
         Optional.ofNullable(kubeconfig),
         served,
@@ -475,5 +499,14 @@ public final class AgentMain implements Callable<Integer> {
         "no HMAC key for resource_meta: the agent refuses to start without one outside"
             + " --embedded; "
             + HmacKeys.HOW_TO_MAKE_ONE);
+  }
+
+  private static List<String> commaList(String value) {
+    return value == null
+        ? List.of()
+        : java.util.Arrays.stream(value.split(","))
+            .map(String::trim)
+            .filter(k -> !k.isEmpty())
+            .toList();
   }
 }

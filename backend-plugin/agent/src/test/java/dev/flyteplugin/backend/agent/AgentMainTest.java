@@ -217,6 +217,26 @@ class AgentMainTest {
   }
 
   @Test
+  void placementPermissionsAreNoneByDefaultAndReachThePolicy() {
+    AgentMain defaults = new AgentMain();
+    new CommandLine(defaults).parseArgs("--all-namespaces");
+    assertThat(defaults.runtimeOptions().policy().allowedTolerations()).isEmpty();
+    assertThat(defaults.runtimeOptions().policy().allowedPriorityClasses()).isEmpty();
+
+    AgentMain open = new AgentMain();
+    new CommandLine(open)
+        .parseArgs(
+            "--all-namespaces",
+            "--allowed-tolerations",
+            "nvidia.com/gpu, dedicated",
+            "--allowed-priority-classes",
+            "batch-*");
+    assertThat(open.runtimeOptions().policy().allowedTolerations())
+        .containsExactly("nvidia.com/gpu", "dedicated");
+    assertThat(open.runtimeOptions().policy().allowedPriorityClasses()).containsExactly("batch-*");
+  }
+
+  @Test
   void maxPreRunningIsOffByDefaultReachesTheRuntimeAndRefusesANegativeDuration() {
     AgentMain defaults = new AgentMain();
     new CommandLine(defaults).parseArgs("--all-namespaces");

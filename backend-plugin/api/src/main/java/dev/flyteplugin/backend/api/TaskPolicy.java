@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -21,33 +22,146 @@ import java.util.regex.Pattern;
  *     set: {@code *} matches any run of characters (dots included), matched case-insensitively
  * @param deniedConfKeysChosen whether the deployment chose {@code deniedConfKeys}; when false each
  *     plugin's own defaults apply ({@link #checkConfKeys})
+ * @param allowedTolerations patterns of taint keys a task's pods may tolerate with effect {@code
+ *     NoSchedule} or {@code NoExecute} ({@code *} = any, also a key-less {@code Exists}); empty
+ *     allows none ({@link #checkTolerations})
+ * @param allowedPriorityClasses patterns of priority class names a task's pods may ask for; empty
+ *     allows none ({@link #checkPriorityClass})
  */
 public record TaskPolicy(
     boolean allowServiceAccountOverride,
     List<String> deniedConfKeys,
-    boolean deniedConfKeysChosen) {
+    boolean deniedConfKeysChosen,
+    List<String> allowedTolerations,
+    List<String> allowedPriorityClasses) {
 
   public TaskPolicy {
-    deniedConfKeys = List.copyOf(requireNonNull(deniedConfKeys, "deniedConfKeys"));
-    for (String p : deniedConfKeys) {
-      if (p.isBlank()) {
-        throw new IllegalArgumentException("deniedConfKeys: a pattern is blank");
-      }
-    }
+    deniedConfKeys = patterns("deniedConfKeys", deniedConfKeys);
+    allowedTolerations = patterns("allowedTolerations", allowedTolerations);
+    allowedPriorityClasses = patterns("allowedPriorityClasses", allowedPriorityClasses);
   }
 
-  /** No service account override; each plugin's default denied keys. */
+  private static List<String> patterns(String name, List<String> patterns) {
+    for (String p : requireNonNull(patterns, name)) {
+      if (p.isBlank()) {
+        throw new IllegalArgumentException(name + ": a pattern is blank");
+      }
+    }
+    return List.copyOf(patterns);
+  }
+
+  /**
+   * No service account override; each plugin's default denied keys; no toleration of a NoSchedule
+   * or NoExecute taint and no priority class chosen by a task.
+   */
   public static TaskPolicy defaults() {
-    return new TaskPolicy(false, List.of(), false);
+    return new TaskPolicy(false, List.of(), false, List.of(), List.of());
   }
 
   public TaskPolicy withAllowServiceAccountOverride(boolean value) {
-    return new TaskPolicy(value, deniedConfKeys, deniedConfKeysChosen);
+    return new TaskPolicy(
+        value, deniedConfKeys, deniedConfKeysChosen, allowedTolerations, allowedPriorityClasses);
   }
 
   /** The deployment's own denied patterns, instead of the plugins' defaults. */
   public TaskPolicy withDeniedConfKeys(List<String> value) {
-    return new TaskPolicy(allowServiceAccountOverride, value, true);
+    return new TaskPolicy(
+        allowServiceAccountOverride, value, true, allowedTolerations, allowedPriorityClasses);
+  }
+
+  /** Taint keys (patterns) a task may tolerate; {@code *} allows every toleration. */
+  public TaskPolicy withAllowedTolerations(List<String> value) {
+    return new TaskPolicy(
+        allowServiceAccountOverride,
+        deniedConfKeys,
+        deniedConfKeysChosen,
+        value,
+        allowedPriorityClasses);
+  }
+
+  /** Priority class names (patterns) a task may ask for; {@code *} allows any. */
+  public TaskPolicy withAllowedPriorityClasses(List<String> value) {
+    return new TaskPolicy(
+        allowServiceAccountOverride,
+        deniedConfKeys,
+        deniedConfKeysChosen,
+        allowedTolerations,
+        value);
+  }
+
+  /**
+   * Refuses a toleration that lets a task's pods onto nodes the cluster reserved with a {@code
+   * NoSchedule} or {@code NoExecute} taint (dedicated, GPU or system nodes), unless the deployment
+   * allows its key. A {@code PreferNoSchedule} toleration is only a preference and passes. An empty
+   * effect tolerates every effect, and {@code Exists} without a key every taint (Kubernetes'
+   * Toleration semantics), so those need {@code *}.
+   *
+   * @param field the config field, e.g. {@code driver.tolerations}
+   * @param tolerations the built resource's tolerations (maps with key, operator, effect)
+   */
+  public void checkTolerations(String field, List<?> tolerations) throws PolicyViolationException {
+    for (int i = 0; i < tolerations.size(); i++) {
+      Map<?, ?> t = tolerations.get(i) instanceof Map<?, ?> m ? m : Map.of();
+      String key = text(t.get("key"));
+      String effect = text(t.get("effect"));
+      if (effect.equals("PreferNoSchedule")) {
+        continue;
+      }
+      boolean everyKey = key.isEmpty();
+      if (anyMatches(allowedTolerations, everyKey ? "*" : key, everyKey)) {
+        continue;
+      }
+      throw new PolicyViolationException(
+          field
+              + "["
+              + i
+              + "] tolerates "
+              + (everyKey ? "every taint" : "taint '" + key + "'")
+              + " with effect "
+              + (effect.isEmpty() ? "any (NoSchedule and NoExecute included)" : effect)
+              + ": this deployment does not let a task place pods on nodes reserved by taints."
+              + " Remove the toleration (or use effect PreferNoSchedule), or an administrator"
+              + " allows the key with --allowed-tolerations / FLYTE_AGENT_ALLOWED_TOLERATIONS"
+              + (everyKey ? " ('*': every taint)" : " (e.g. '" + key + "')"));
+    }
+  }
+
+  /**
+   * Refuses a priority class the deployment does not allow: a higher priority preempts other
+   * workloads' pods, which the deployment, not a task author, decides.
+   *
+   * @param field the config field, e.g. {@code priorityClassName}
+   * @param name the built resource's priority class ("" = none)
+   */
+  public void checkPriorityClass(String field, String name) throws PolicyViolationException {
+    if (name.isEmpty() || anyMatches(allowedPriorityClasses, name, false)) {
+      return;
+    }
+    throw new PolicyViolationException(
+        field
+            + " '"
+            + name
+            + "' is not allowed by this deployment (a priority class can preempt other"
+            + " workloads). Remove it from the task config, or an administrator allows it with"
+            + " --allowed-priority-classes / FLYTE_AGENT_ALLOWED_PRIORITY_CLASSES (e.g. '"
+            + name
+            + "')");
+  }
+
+  /** Whether a pattern matches {@code value}; {@code onlyStar}: only the pattern "*" counts. */
+  private static boolean anyMatches(List<String> patterns, String value, boolean onlyStar) {
+    for (String pattern : patterns) {
+      if (onlyStar
+          ? pattern.trim().equals("*")
+          : glob(pattern).matcher(value.toLowerCase(Locale.ROOT)).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String text(Object value) {
+    return value == null ? "" : value.toString();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.flyteplugin.backend.flink;
 import com.google.auto.service.AutoService;
 import dev.flyteplugin.backend.api.LogLinkTemplate;
 import dev.flyteplugin.backend.api.OperatorPlugin;
+import dev.flyteplugin.backend.api.OperatorVersion;
 import dev.flyteplugin.backend.api.PhaseInfo;
 import dev.flyteplugin.backend.api.PluginSetting;
 import dev.flyteplugin.backend.api.PluginSettings;
@@ -17,6 +18,7 @@ import dev.flyteplugin.proto.InvalidConfigException;
 import dev.flyteplugin.proto.flink.FlinkContract;
 import dev.flyteplugin.proto.flink.v1.FlinkJobConfig;
 import dev.flyteplugin.proto.flink.v1.ProcessResources;
+import dev.flyteplugin.proto.flink.v1.Toleration;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +54,22 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
           "security.kerberos.*");
 
   private static final Set<String> LINK_PLACEHOLDERS = Set.of("jobId");
+
+  static final String OPERATOR = "flink-kubernetes-operator";
+
+  /** The release we target; {@code flink.operator-version} declares another. */
+  public static final String DEFAULT_OPERATOR_VERSION = "1.15.0";
+
+  /**
+   * The first operator release whose {@code FlinkVersion} enum has each value
+   * (flink-kubernetes-operator-api {@code spec/FlinkVersion.java} at tags release-1.10.0 .. 1.15.0:
+   * v2_0 appears in 1.11.0, v2_1 and v2_2 in 1.13.0, v2_3 and v2_4 in 1.15.0). An older operator
+   * cannot decode the value and never deploys the job.
+   */
+  static final Map<String, String> FLINK_VERSION_SINCE =
+      Map.of(
+          "v2_0", "1.11.0", "v2_1", "1.13.0", "v2_2", "1.13.0", "v2_3", "1.15.0", "v2_4", "1.15.0");
+
   private static final List<PluginSetting> SETTINGS =
       List.of(
           new PluginSetting(
@@ -66,6 +84,7 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
           new PluginSetting(
               "log-links",
               "JobManager log links, name=url-template entries separated by '|'; placeholders {jobId} and the common ones"),
+          OperatorVersion.setting(OPERATOR, DEFAULT_OPERATOR_VERSION),
           new PluginSetting(
               "ui-url",
               "the Flink UI (flinkUI custom info) as a URL template; default http://{resourceName}-rest.{namespace}:8081"));
@@ -73,6 +92,7 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
   private final PluginSettings settings;
   private final List<LogLinkTemplate> links;
   private final LogLinkTemplate ui;
+  private final OperatorVersion operatorVersion;
 
   public FlinkOperatorPlugin() {
     this(PluginSettings.none("flink"));
@@ -81,6 +101,7 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
   public FlinkOperatorPlugin(PluginSettings settings) {
     this.settings = settings;
     this.links = LogLinkTemplate.parse(settings, "log-links", LINK_PLACEHOLDERS);
+    this.operatorVersion = OperatorVersion.from(settings, OPERATOR, DEFAULT_OPERATOR_VERSION);
     try { // the operator's REST service is <name>-rest, port 8081
       // (IngressUtils.REST_SVC_NAME_SUFFIX)
       this.ui =
@@ -126,6 +147,10 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
     } catch (InvalidConfigException e) {
       throw new ResourceBuildException(e.getMessage(), e);
     }
+    String since = FLINK_VERSION_SINCE.get(config.getFlinkVersion());
+    if (since != null) {
+      operatorVersion.require("flinkVersion " + config.getFlinkVersion(), since);
+    }
     Map<String, Object> job = new LinkedHashMap<>();
     job.put(
         "jarURI",
@@ -156,8 +181,8 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
                 Map.of(
                     "containers",
                     List.of(Map.of("name", MAIN_CONTAINER, "env", context.environmentList())))));
-    spec.put("jobManager", Map.of("replicas", 1, "resource", resources(config.getJobManager())));
-    spec.put("taskManager", Map.of("resource", resources(config.getTaskManager())));
+    spec.put("jobManager", role(config.getJobManager(), true, context));
+    spec.put("taskManager", role(config.getTaskManager(), false, context));
     spec.put("job", job);
     GenericKubernetesResource deployment = new GenericKubernetesResource();
     deployment.setAdditionalProperty("spec", spec);
@@ -176,6 +201,45 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
         "flinkConfiguration",
         ((Map<?, ?>) spec.get("flinkConfiguration")).keySet(),
         DENIED_CONF_KEYS);
+    for (String role : List.of("jobManager", "taskManager")) {
+      Map<?, ?> pod = map(map(map(spec.get(role)).get("podTemplate")).get("spec"));
+      policy.checkTolerations(
+          role + ".tolerations", pod.get("tolerations") instanceof List<?> l ? l : List.of());
+      policy.checkPriorityClass(role + ".priorityClassName", str(pod.get("priorityClassName")));
+    }
+    // Flink's own options reach the same field (KubernetesConfigOptions JOB_MANAGER_TOLERATIONS /
+    // TASK_MANAGER_TOLERATIONS): without this check flinkConfiguration would bypass the policy.
+    Map<?, ?> conf = map(spec.get("flinkConfiguration"));
+    for (Object key : conf.keySet()) {
+      String k = String.valueOf(key).trim().toLowerCase(java.util.Locale.ROOT);
+      if (k.equals("kubernetes.jobmanager.tolerations")
+          || k.equals("kubernetes.taskmanager.tolerations")) {
+        policy.checkTolerations(
+            "flinkConfiguration[\"" + key + "\"]", confTolerations(str(conf.get(key))));
+      }
+    }
+  }
+
+  /**
+   * Flink's list-of-maps option form, {@code key:k1,operator:Equal,effect:NoSchedule;key:k2,...}
+   * (KubernetesConfigOptions.TASK_MANAGER_TOLERATIONS), as toleration maps.
+   */
+  static List<Map<String, String>> confTolerations(String value) {
+    List<Map<String, String>> out = new java.util.ArrayList<>();
+    for (String entry : value.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      Map<String, String> toleration = new LinkedHashMap<>();
+      for (String pair : entry.split(",")) {
+        int colon = pair.indexOf(':');
+        if (colon > 0) {
+          toleration.put(pair.substring(0, colon).trim(), pair.substring(colon + 1).trim());
+        }
+      }
+      out.add(toleration);
+    }
+    return out;
   }
 
   @Override
@@ -253,8 +317,79 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
     return m.find() ? m.group(1).replace("\\\"", "\"") : error;
   }
 
-  private static Map<String, Object> resources(ProcessResources r) {
-    return Map.of("cpu", r.getCpu() > 0 ? r.getCpu() : 1.0, "memory", or(r.getMemory(), "1024m"));
+  /**
+   * {@code spec.jobManager} / {@code spec.taskManager}: resources, replicas, and the role's pod
+   * settings as its {@code podTemplate}. The operator merges that over {@code spec.podTemplate}
+   * (FlinkConfigBuilder.applyPodTemplate -> FlinkUtils.mergePodTemplates: objects merge field by
+   * field, the role's value wins; arrays merge by index), so the role template holds no containers
+   * (the common template's main container keeps its env) and repeats the execution labels after the
+   * role's own, so those always win.
+   */
+  private static Map<String, Object> role(
+      ProcessResources r, boolean jobManager, TaskContext context) {
+    Map<String, Object> role = new LinkedHashMap<>();
+    Map<String, Object> resource = new LinkedHashMap<>();
+    resource.put("cpu", r.getCpu() > 0 ? r.getCpu() : 1.0);
+    resource.put("memory", or(r.getMemory(), "1024m"));
+    if (!r.getEphemeralStorage().isEmpty()) { // Resource.ephemeralStorage: request and limit
+      resource.put("ephemeralStorage", r.getEphemeralStorage());
+    }
+    role.put("resource", resource);
+    if (jobManager) {
+      role.put("replicas", 1);
+    } else if (r.hasReplicas()) { // unset: the operator sizes TaskManagers from parallelism
+      role.put("replicas", r.getReplicas());
+    }
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    if (r.getLabelsCount() > 0) {
+      Map<String, String> labels = new LinkedHashMap<>(r.getLabelsMap());
+      labels.putAll(context.executionLabels());
+      metadata.put("labels", labels);
+    }
+    if (r.getAnnotationsCount() > 0) {
+      metadata.put("annotations", new LinkedHashMap<>(r.getAnnotationsMap()));
+    }
+    Map<String, Object> pod = new LinkedHashMap<>();
+    if (r.getNodeSelectorCount() > 0) {
+      pod.put("nodeSelector", new LinkedHashMap<>(r.getNodeSelectorMap()));
+    }
+    if (r.getTolerationsCount() > 0) {
+      pod.put(
+          "tolerations",
+          r.getTolerationsList().stream().map(FlinkOperatorPlugin::toleration).toList());
+    }
+    if (!r.getPriorityClassName().isEmpty()) {
+      pod.put("priorityClassName", r.getPriorityClassName());
+    }
+    if (!metadata.isEmpty() || !pod.isEmpty()) {
+      Map<String, Object> template = new LinkedHashMap<>();
+      if (!metadata.isEmpty()) {
+        template.put("metadata", metadata);
+      }
+      if (!pod.isEmpty()) {
+        template.put("spec", pod);
+      }
+      role.put("podTemplate", template);
+    }
+    return role;
+  }
+
+  private static Map<String, Object> toleration(Toleration t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    putIfNotEmpty(m, "key", t.getKey());
+    putIfNotEmpty(m, "operator", t.getOperator());
+    putIfNotEmpty(m, "value", t.getValue());
+    putIfNotEmpty(m, "effect", t.getEffect());
+    if (t.hasTolerationSeconds()) {
+      m.put("tolerationSeconds", t.getTolerationSeconds());
+    }
+    return m;
+  }
+
+  private static void putIfNotEmpty(Map<String, Object> m, String key, String value) {
+    if (!value.isEmpty()) {
+      m.put(key, value);
+    }
   }
 
   private static String camel(String state) {

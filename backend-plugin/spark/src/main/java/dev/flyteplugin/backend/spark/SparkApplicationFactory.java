@@ -106,12 +106,14 @@ final class SparkApplicationFactory {
   }
 
   private Map<String, Object> driver(
-      DriverSpec driver, TaskContext context, Map<String, String> taskEnv) {
+      DriverSpec driver, TaskContext context, Map<String, String> taskEnv)
+      throws ResourceBuildException {
     Map<String, Object> pod = new LinkedHashMap<>();
     pod.put("cores", driver.hasCores() ? driver.getCores() : 1);
     putIfNotEmpty(pod, "coreLimit", driver.getCoreLimit());
     putIfNotEmpty(pod, "memory", driver.getMemory());
     putIfNotEmpty(pod, "memoryOverhead", driver.getMemoryOverhead());
+    memoryLimit(pod, "driver.memoryLimit", driver.getMemoryLimit());
     String serviceAccount =
         firstNonEmpty(
             driver.getServiceAccount(),
@@ -137,14 +139,30 @@ final class SparkApplicationFactory {
     return pod;
   }
 
-  private static Map<String, Object> executor(
-      ExecutorSpec executor, TaskContext context, Map<String, String> taskEnv) {
+  /**
+   * SparkPodSpec.memoryLimit exists from spark-operator v2.2.0
+   * (api/v1beta2/sparkapplication_types.go, applied by internal/webhook/sparkpod_defaulter.go
+   * addMemoryLimit); an older operator drops it silently, so the pod would run without the limit
+   * the task asked for.
+   */
+  private void memoryLimit(Map<String, Object> pod, String field, String value)
+      throws ResourceBuildException {
+    if (!value.isEmpty()) {
+      settings.operatorVersion().require(field, "v2.2.0");
+      pod.put("memoryLimit", value);
+    }
+  }
+
+  private Map<String, Object> executor(
+      ExecutorSpec executor, TaskContext context, Map<String, String> taskEnv)
+      throws ResourceBuildException {
     Map<String, Object> pod = new LinkedHashMap<>();
     pod.put("instances", executor.hasInstances() ? executor.getInstances() : 1);
     pod.put("cores", executor.hasCores() ? executor.getCores() : 1);
     putIfNotEmpty(pod, "coreLimit", executor.getCoreLimit());
     putIfNotEmpty(pod, "memory", executor.getMemory());
     putIfNotEmpty(pod, "memoryOverhead", executor.getMemoryOverhead());
+    memoryLimit(pod, "executor.memoryLimit", executor.getMemoryLimit());
     putIfNotEmpty(pod, "javaOptions", executor.getJavaOptions());
     putIfNotEmpty(pod, "image", executor.getImage());
     putIfNotEmpty(pod, "serviceAccount", executor.getServiceAccount());

@@ -104,7 +104,8 @@ public final class SparkOperatorPlugin implements OperatorPlugin {
    * The deployment's policy on the built application: the driver and executors run as the
    * execution's {@code k8s_service_account} (else the plugin default), as Flyte's Go Spark plugin
    * does, unless the policy allows a task config to choose; and no {@code sparkConf} key matches a
-   * denied pattern (host paths, secrets, API credentials, pod templates by default).
+   * denied pattern (host paths, secrets, API credentials, pod templates by default); tolerations of
+   * NoSchedule/NoExecute taints and the priority class only as the policy allows.
    */
   @Override
   public void admit(TaskContext context, GenericKubernetesResource resource, TaskPolicy policy)
@@ -117,6 +118,14 @@ public final class SparkOperatorPlugin implements OperatorPlugin {
           role + ".serviceAccount", account == null ? "" : account.toString(), expected);
     }
     policy.checkConfKeys("sparkConf", asMap(spec.get("sparkConf")).keySet(), DENIED_CONF_KEYS);
+    for (String role : List.of("driver", "executor")) {
+      Object tolerations = asMap(spec.get(role)).get("tolerations");
+      policy.checkTolerations(
+          role + ".tolerations", tolerations instanceof List<?> l ? l : List.of());
+    }
+    Object priorityClass = asMap(spec.get("batchSchedulerOptions")).get("priorityClassName");
+    policy.checkPriorityClass(
+        "priorityClassName", priorityClass == null ? "" : priorityClass.toString());
   }
 
   private static Map<?, ?> asMap(Object value) {

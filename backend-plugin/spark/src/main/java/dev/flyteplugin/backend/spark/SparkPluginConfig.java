@@ -3,6 +3,7 @@ package dev.flyteplugin.backend.spark;
 import static java.util.Objects.requireNonNull;
 
 import dev.flyteplugin.backend.api.LogLinkTemplate;
+import dev.flyteplugin.backend.api.OperatorVersion;
 import dev.flyteplugin.backend.api.PluginSetting;
 import dev.flyteplugin.backend.api.PluginSettings;
 import java.util.List;
@@ -22,13 +23,21 @@ import java.util.Set;
  * @param logLinks log links shown for the driver, as URL templates
  * @param historyServerUrl base URL of the Spark history server; empty disables {@code
  *     sparkHistoryUI}
+ * @param operatorVersion the spark-operator release the deployment runs ({@code
+ *     spark.operator-version}); config fields it does not know are refused
  */
 public record SparkPluginConfig(
     String defaultMainClass,
     String defaultMainApplicationFile,
     String defaultServiceAccount,
     List<LogLinkTemplate> logLinks,
-    String historyServerUrl) {
+    String historyServerUrl,
+    OperatorVersion operatorVersion) {
+
+  static final String OPERATOR = "spark-operator";
+
+  /** The release we target (its source is what this plugin's comments cite). */
+  public static final String DEFAULT_OPERATOR_VERSION = "v2.5.2";
 
   /** The jflyte CLI's main class: runs a flytekit-java task in the driver. */
   public static final String JFLYTE_MAIN_CLASS = "dev.flyteplugin.jflyte.Jflyte";
@@ -42,6 +51,7 @@ public record SparkPluginConfig(
     requireNonNull(defaultServiceAccount, "defaultServiceAccount");
     logLinks = List.copyOf(logLinks);
     requireNonNull(historyServerUrl, "historyServerUrl");
+    requireNonNull(operatorVersion, "operatorVersion");
     if (defaultMainClass.isBlank() || defaultMainApplicationFile.isBlank()) {
       throw new IllegalArgumentException(
           "defaultMainClass and defaultMainApplicationFile must not be blank");
@@ -51,7 +61,13 @@ public record SparkPluginConfig(
 
   /** jflyte entrypoint and jar, no default service account, no log links, no history server. */
   public static SparkPluginConfig defaults() {
-    return new SparkPluginConfig(JFLYTE_MAIN_CLASS, DEFAULT_APPLICATION_JAR, "", List.of(), "");
+    return new SparkPluginConfig(
+        JFLYTE_MAIN_CLASS,
+        DEFAULT_APPLICATION_JAR,
+        "",
+        List.of(),
+        "",
+        new OperatorVersion(OPERATOR, SparkOperatorPlugin.NAME, DEFAULT_OPERATOR_VERSION));
   }
 
   /** The placeholders Spark's log links may use besides {@link LogLinkTemplate#COMMON}. */
@@ -77,7 +93,8 @@ public record SparkPluginConfig(
                   + " {podName}, {appName}, {sparkAppId} and the common ones ({namespace},"
                   + " {executionId}, ...)"),
           new PluginSetting(
-              "history-server-url", "base URL of the Spark history server, for sparkHistoryUI"));
+              "history-server-url", "base URL of the Spark history server, for sparkHistoryUI"),
+          OperatorVersion.setting(OPERATOR, DEFAULT_OPERATOR_VERSION));
 
   /** A log link that may use Spark's placeholders. */
   public static LogLinkTemplate link(String name, String template) {
@@ -98,7 +115,8 @@ public record SparkPluginConfig(
         settings.get("main-application-file", defaults.defaultMainApplicationFile()),
         settings.get("service-account", ""),
         LogLinkTemplate.parse(settings, "log-links", LINK_PLACEHOLDERS),
-        historyServerUrl(settings));
+        historyServerUrl(settings),
+        OperatorVersion.from(settings, OPERATOR, DEFAULT_OPERATOR_VERSION));
   }
 
   /**
@@ -129,21 +147,48 @@ public record SparkPluginConfig(
         defaultMainApplicationFile,
         defaultServiceAccount,
         value,
-        historyServerUrl);
+        historyServerUrl,
+        operatorVersion);
   }
 
   public SparkPluginConfig withHistoryServerUrl(String value) {
     return new SparkPluginConfig(
-        defaultMainClass, defaultMainApplicationFile, defaultServiceAccount, logLinks, value);
+        defaultMainClass,
+        defaultMainApplicationFile,
+        defaultServiceAccount,
+        logLinks,
+        value,
+        operatorVersion);
   }
 
   public SparkPluginConfig withDefaultServiceAccount(String value) {
     return new SparkPluginConfig(
-        defaultMainClass, defaultMainApplicationFile, value, logLinks, historyServerUrl);
+        defaultMainClass,
+        defaultMainApplicationFile,
+        value,
+        logLinks,
+        historyServerUrl,
+        operatorVersion);
   }
 
   public SparkPluginConfig withDefaultEntrypoint(String mainClass, String mainApplicationFile) {
     return new SparkPluginConfig(
-        mainClass, mainApplicationFile, defaultServiceAccount, logLinks, historyServerUrl);
+        mainClass,
+        mainApplicationFile,
+        defaultServiceAccount,
+        logLinks,
+        historyServerUrl,
+        operatorVersion);
+  }
+
+  /** The spark-operator release the deployment declares, e.g. {@code v2.1.1}. */
+  public SparkPluginConfig withOperatorVersion(String version) {
+    return new SparkPluginConfig(
+        defaultMainClass,
+        defaultMainApplicationFile,
+        defaultServiceAccount,
+        logLinks,
+        historyServerUrl,
+        new OperatorVersion(OPERATOR, SparkOperatorPlugin.NAME, version));
   }
 }

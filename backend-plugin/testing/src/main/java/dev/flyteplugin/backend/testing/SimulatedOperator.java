@@ -514,14 +514,25 @@ public final class SimulatedOperator implements AutoCloseable {
     @SuppressWarnings("unchecked")
     Map<String, Object> status =
         (Map<String, Object>) Templates.renderValue(template, resource, vars, args);
-    resources()
-        .inNamespace(namespace)
-        .withName(name)
-        .editStatus(
-            current -> {
-              current.setAdditionalProperty("status", status);
-              return current;
-            });
+    // An operator retries a status write that lost the optimistic lock (409: the runtime labelled
+    // the resource meanwhile, e.g. markReported); editStatus re-reads the object on each try.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        resources()
+            .inNamespace(namespace)
+            .withName(name)
+            .editStatus(
+                current -> {
+                  current.setAdditionalProperty("status", status);
+                  return current;
+                });
+        break;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 5) {
+          throw e;
+        }
+      }
+    }
     String key = namespace + "/" + name;
     if (!state.equals(stateOf.put(key, state))) {
       enteredAt.put(key, clock.instant());

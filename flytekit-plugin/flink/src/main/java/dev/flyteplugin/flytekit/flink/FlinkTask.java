@@ -37,6 +37,33 @@ public @interface FlinkTask {
   @ConfigField("taskManager.memory")
   String taskManagerMemory() default "";
 
+  /**
+   * Number of TaskManager pods; the job then runs with replicas x taskmanager.numberOfTaskSlots and
+   * {@link #parallelism} must stay unset.
+   */
+  @ConfigField("taskManager.replicas")
+  int taskManagerReplicas() default ConfigField.UNSET;
+
+  /** Ephemeral storage of each TaskManager pod, a Kubernetes quantity ("10Gi"). */
+  @ConfigField("taskManager.ephemeralStorage")
+  String taskManagerEphemeralStorage() default "";
+
+  /** Node selector of the JobManager pod. */
+  @ConfigField("jobManager.nodeSelector")
+  Conf[] jobManagerNodeSelector() default {};
+
+  /** Node selector of the TaskManager pods. */
+  @ConfigField("taskManager.nodeSelector")
+  Conf[] taskManagerNodeSelector() default {};
+
+  /** Labels of the TaskManager pods (the execution's own labels are added and win). */
+  @ConfigField("taskManager.labels")
+  Conf[] taskManagerLabels() default {};
+
+  /** Priority class of the TaskManager pods; the deployment must allow it. */
+  @ConfigField("taskManager.priorityClassName")
+  String taskManagerPriorityClassName() default "";
+
   /** Flink configuration entries; keys must be unique. */
   Conf[] flinkConfiguration() default {};
 

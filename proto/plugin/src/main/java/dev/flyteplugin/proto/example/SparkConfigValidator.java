@@ -178,6 +178,8 @@ public final class SparkConfigValidator {
       String coreLimit,
       String memory,
       String memoryOverhead,
+      String memoryLimit,
+      Map<String, String> nodeSelector,
       String serviceAccount,
       Map<String, String> labels,
       Map<String, String> env,
@@ -191,6 +193,8 @@ public final class SparkConfigValidator {
           d.getCoreLimit(),
           d.getMemory(),
           d.getMemoryOverhead(),
+          d.getMemoryLimit(),
+          d.getNodeSelectorMap(),
           d.getServiceAccount(),
           d.getLabelsMap(),
           d.getEnvMap(),
@@ -206,6 +210,8 @@ public final class SparkConfigValidator {
           e.getCoreLimit(),
           e.getMemory(),
           e.getMemoryOverhead(),
+          e.getMemoryLimit(),
+          e.getNodeSelectorMap(),
           e.getServiceAccount(),
           e.getLabelsMap(),
           e.getEnvMap(),
@@ -235,6 +241,10 @@ public final class SparkConfigValidator {
     KubernetesRules.cpu(p + "coreLimit", pod.coreLimit(), out);
     checkSize(p + "memory", pod.memory(), out);
     checkSize(p + "memoryOverhead", pod.memoryOverhead(), out);
+    // the operator reads memoryLimit as a Java size (webhook addMemoryLimit,
+    // ConvertJavaMemoryStringToK8sMemoryString), like memory
+    checkSize(p + "memoryLimit", pod.memoryLimit(), out);
+    KubernetesRules.labels(p + "nodeSelector", pod.nodeSelector(), out);
     KubernetesRules.objectName(p + "serviceAccount", pod.serviceAccount(), out);
     KubernetesRules.labels(p + "labels", pod.labels(), out);
     KubernetesRules.envNames(p + "env", pod.env(), out);

@@ -29,6 +29,20 @@ class SparkConfigValidatorTest {
   }
 
   @Test
+  void perRoleMemoryLimitAndNodeSelectorAreChecked() {
+    SparkApplicationConfig config =
+        minimal()
+            .setDriver(DriverSpec.newBuilder().setMemoryLimit("3g").putNodeSelector("pool", "cpu"))
+            .setExecutor(
+                ExecutorSpec.newBuilder()
+                    .setMemoryLimit("three gigs")
+                    .putNodeSelector("pool", "not a value!"))
+            .build();
+    assertThat(fields(config))
+        .containsExactlyInAnyOrder("executor.memoryLimit", "executor.nodeSelector[\"pool\"]");
+  }
+
+  @Test
   void minimalConfigIsValid() {
     assertThat(SparkConfigValidator.violations(minimal().build())).isEmpty();
   }
