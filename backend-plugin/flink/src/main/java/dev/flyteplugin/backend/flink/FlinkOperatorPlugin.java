@@ -1,6 +1,7 @@
 package dev.flyteplugin.backend.flink;
 
 import com.google.auto.service.AutoService;
+import dev.flyteplugin.backend.api.KubernetesObjects;
 import dev.flyteplugin.backend.api.LogLinkTemplate;
 import dev.flyteplugin.backend.api.OperatorPlugin;
 import dev.flyteplugin.backend.api.OperatorVersion;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -375,21 +377,12 @@ public final class FlinkOperatorPlugin implements OperatorPlugin {
   }
 
   private static Map<String, Object> toleration(Toleration t) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    putIfNotEmpty(m, "key", t.getKey());
-    putIfNotEmpty(m, "operator", t.getOperator());
-    putIfNotEmpty(m, "value", t.getValue());
-    putIfNotEmpty(m, "effect", t.getEffect());
-    if (t.hasTolerationSeconds()) {
-      m.put("tolerationSeconds", t.getTolerationSeconds());
-    }
-    return m;
-  }
-
-  private static void putIfNotEmpty(Map<String, Object> m, String key, String value) {
-    if (!value.isEmpty()) {
-      m.put(key, value);
-    }
+    return KubernetesObjects.toleration(
+        t.getKey(),
+        t.getOperator(),
+        t.getValue(),
+        t.getEffect(),
+        t.hasTolerationSeconds() ? Optional.of(t.getTolerationSeconds()) : Optional.empty());
   }
 
   private static String camel(String state) {

@@ -1,5 +1,8 @@
 package dev.flyteplugin.backend.spark;
 
+import static dev.flyteplugin.backend.api.KubernetesObjects.putIfNotEmpty;
+
+import dev.flyteplugin.backend.api.KubernetesObjects;
 import dev.flyteplugin.backend.api.ResourceBuildException;
 import dev.flyteplugin.backend.api.TaskContext;
 import dev.flyteplugin.proto.InvalidConfigException;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the {@code SparkApplication} of one task attempt from the task template and its {@link
@@ -203,19 +207,18 @@ final class SparkApplicationFactory {
   }
 
   private static List<Map<String, Object>> tolerations(List<Toleration> tolerations) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Toleration t : tolerations) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      putIfNotEmpty(m, "key", t.getKey());
-      putIfNotEmpty(m, "operator", t.getOperator());
-      putIfNotEmpty(m, "value", t.getValue());
-      putIfNotEmpty(m, "effect", t.getEffect());
-      if (t.hasTolerationSeconds()) {
-        m.put("tolerationSeconds", t.getTolerationSeconds());
-      }
-      out.add(m);
-    }
-    return out;
+    return tolerations.stream()
+        .map(
+            t ->
+                KubernetesObjects.toleration(
+                    t.getKey(),
+                    t.getOperator(),
+                    t.getValue(),
+                    t.getEffect(),
+                    t.hasTolerationSeconds()
+                        ? Optional.of(t.getTolerationSeconds())
+                        : Optional.empty()))
+        .toList();
   }
 
   private static Map<String, Object> gpu(Gpu gpu) {
@@ -224,12 +227,12 @@ final class SparkApplicationFactory {
 
   private static Map<String, Object> deps(Dependencies deps) {
     Map<String, Object> m = new LinkedHashMap<>();
-    putIfNotEmpty(m, "jars", deps.getJarsList());
-    putIfNotEmpty(m, "files", deps.getFilesList());
-    putIfNotEmpty(m, "pyFiles", deps.getPyFilesList());
-    putIfNotEmpty(m, "packages", deps.getPackagesList());
-    putIfNotEmpty(m, "excludePackages", deps.getExcludePackagesList());
-    putIfNotEmpty(m, "repositories", deps.getRepositoriesList());
+    putListIfNotEmpty(m, "jars", deps.getJarsList());
+    putListIfNotEmpty(m, "files", deps.getFilesList());
+    putListIfNotEmpty(m, "pyFiles", deps.getPyFilesList());
+    putListIfNotEmpty(m, "packages", deps.getPackagesList());
+    putListIfNotEmpty(m, "excludePackages", deps.getExcludePackagesList());
+    putListIfNotEmpty(m, "repositories", deps.getRepositoriesList());
     return m;
   }
 
@@ -283,13 +286,7 @@ final class SparkApplicationFactory {
     return m;
   }
 
-  private static void putIfNotEmpty(Map<String, Object> map, String key, String value) {
-    if (value != null && !value.isEmpty()) {
-      map.put(key, value);
-    }
-  }
-
-  private static void putIfNotEmpty(Map<String, Object> map, String key, List<String> value) {
+  private static void putListIfNotEmpty(Map<String, Object> map, String key, List<String> value) {
     if (!value.isEmpty()) {
       map.put(key, new ArrayList<>(value));
     }
