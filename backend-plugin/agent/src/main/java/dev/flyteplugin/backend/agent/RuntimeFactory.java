@@ -12,10 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 
 /** Builds the runtime the agent serves: against a real cluster, or the embedded simulation. */
@@ -92,15 +90,7 @@ interface RuntimeFactory {
 
   /** Every plugin on the agent's class path (ServiceLoader), found with its defaults. */
   static List<OperatorPlugin> plugins() {
-    List<OperatorPlugin> plugins = new ArrayList<>();
-    ServiceLoader.load(OperatorPlugin.class, AgentMain.class.getClassLoader())
-        .forEach(plugins::add);
-    if (plugins.isEmpty()) {
-      throw new IllegalStateException(
-          "no OperatorPlugin on the agent's class path: put a plugin's jar in lib/ (e.g."
-              + " backend-plugin-spark)");
-    }
-    return plugins;
+    return PluginRegistry.load(AgentMain.class.getClassLoader()).plugins();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.flyteplugin.backend.runtime;
 import dev.flyteplugin.backend.api.OperatorPlugin;
 import dev.flyteplugin.backend.api.PhaseInfo;
 import dev.flyteplugin.backend.api.ResourceIdentity;
+import flyteidl.core.Execution.TaskExecution;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -328,7 +329,11 @@ final class CleanupSweeper {
    * resource (if it is ours and not marked yet). Never throws; a failure leaves the resource to the
    * unreported limit.
    */
-  void markReported(OperatorPlugin plugin, TaskHandle handle) {
+  /**
+   * @param reported the terminal status this instance answered, if it remembers one; else the
+   *     resource's phase when marked is recorded
+   */
+  void markReported(OperatorPlugin plugin, TaskHandle handle, Optional<TaskStatus> reported) {
     String key = StatusReader.key(plugin, handle);
     boolean marked =
         runtime.informers().entrySet().stream()
@@ -343,14 +348,14 @@ final class CleanupSweeper {
       return; // marked already (seen in the cache), or being marked
     }
     try {
-      background.execute(() -> mark(plugin, handle));
+      background.execute(() -> mark(plugin, handle, reported));
     } catch (RejectedExecutionException e) {
       marking.remove(handle);
       log.warn("runtime closed: cannot record that {} was reported", handle);
     }
   }
 
-  private void mark(OperatorPlugin plugin, TaskHandle handle) {
+  private void mark(OperatorPlugin plugin, TaskHandle handle, Optional<TaskStatus> reported) {
     try {
       GenericKubernetesResource resource =
           api.call(
@@ -367,11 +372,16 @@ final class CleanupSweeper {
           || labels.containsKey(ExecutionLabels.TERMINAL_REPORTED_AT)) {
         return;
       }
-      Optional<PhaseInfo> phase;
-      try {
-        phase = Optional.of(plugin.phase(resource));
-      } catch (RuntimeException e) {
-        phase = Optional.empty();
+      Optional<TaskExecution.Phase> phase = reported.map(TaskStatus::phase);
+      if (phase.isEmpty()) {
+        try {
+          PhaseInfo current = plugin.phase(resource);
+          if (current.phase().isTerminal()) {
+            phase = Optional.of(KubernetesTaskRuntime.status(current).phase());
+          }
+        } catch (RuntimeException e) {
+          // no phase label: nothing to hold
+        }
       }
       String patch =
           api.client()

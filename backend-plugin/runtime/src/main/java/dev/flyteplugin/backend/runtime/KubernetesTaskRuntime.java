@@ -413,7 +413,11 @@ public final class KubernetesTaskRuntime implements TaskRuntime {
       return; // never answered, so never reported
     }
     try {
-      registry.find(handle.category()).ifPresent(p -> sweeper.markReported(p, handle));
+      // The status this instance answered, taken now: the background mark must record what
+      // propeller saw, not whatever the operator wrote since (it may have moved on already).
+      Optional<TaskStatus> reported =
+          statusReader.lastStatuses().get(handle).filter(TaskStatus::isTerminal);
+      registry.find(handle.category()).ifPresent(p -> sweeper.markReported(p, handle, reported));
     } catch (RuntimeException e) {
       log.warn("could not record that {} was reported: {}", handle, e.toString());
     }

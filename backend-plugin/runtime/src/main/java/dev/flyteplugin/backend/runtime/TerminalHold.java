@@ -32,12 +32,10 @@ final class TerminalHold {
   private TerminalHold() {}
 
   /** The labels {@code markReported} puts on a resource whose terminal {@code phase} was sent. */
-  static Map<String, String> markLabels(Instant now, Optional<PhaseInfo> phase) {
+  static Map<String, String> markLabels(Instant now, Optional<TaskExecution.Phase> phase) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(ExecutionLabels.TERMINAL_REPORTED_AT, Long.toString(now.getEpochSecond()));
-    phase
-        .filter(p -> p.phase().isTerminal())
-        .ifPresent(p -> labels.put(REPORTED_PHASE, KubernetesTaskRuntime.status(p).phase().name()));
+    phase.ifPresent(p -> labels.put(REPORTED_PHASE, p.name()));
     return labels;
   }
 

@@ -118,12 +118,10 @@ final class SparkApplicationFactory {
     putIfNotEmpty(pod, "memory", driver.getMemory());
     putIfNotEmpty(pod, "memoryOverhead", driver.getMemoryOverhead());
     memoryLimit(pod, "driver.memoryLimit", driver.getMemoryLimit());
-    String serviceAccount =
-        firstNonEmpty(
-            driver.getServiceAccount(),
-            context.metadata().getK8SServiceAccount(),
-            settings.defaultServiceAccount());
-    putIfNotEmpty(pod, "serviceAccount", serviceAccount);
+    putIfNotEmpty(
+        pod,
+        "serviceAccount",
+        context.serviceAccount(driver.getServiceAccount(), settings.defaultServiceAccount()));
     putIfNotEmpty(pod, "javaOptions", driver.getJavaOptions());
     putIfNotEmpty(pod, "image", driver.getImage());
     pod.put("labels", labels(driver.getLabelsMap(), context));

@@ -100,40 +100,47 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     KubernetesClient installer =
         newClient(b -> b.editOrNewConfig().withUserAgent(INSTALLER).endConfig());
     for (ResourceIdentity kind : kinds) {
-      // The CRD object as the operator's chart installs it: agents check it before serving a kind.
-      installer
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .resource(
-              new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
-                  .withNewMetadata()
-                  .withName(kind.plural() + "." + kind.group())
-                  .endMetadata()
-                  .withNewSpec()
-                  .withGroup(kind.group())
-                  .withScope(kind.namespaced() ? "Namespaced" : "Cluster")
-                  .withNewNames()
-                  .withKind(kind.kind())
-                  .withPlural(kind.plural())
-                  .endNames()
-                  .addNewVersion()
-                  .withName(kind.version())
-                  .withServed(true)
-                  .withStorage(true)
-                  .withNewSubresources()
-                  .withNewStatus()
-                  .endStatus()
-                  .endSubresources()
-                  .endVersion()
-                  .endSpec()
-                  .build())
-          .create();
+      installCrd(installer, kind);
     }
     log.info(
         "embedded Kubernetes API server (fabric8 mock, CRUD mode) at {} with {}",
         client.getMasterUrl(),
         kinds);
+  }
+
+  /**
+   * Creates {@code kind}'s CRD object as the operator's chart installs it: agents check it before
+   * serving a kind.
+   */
+  public static void installCrd(KubernetesClient client, ResourceIdentity kind) {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(
+            new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName(kind.plural() + "." + kind.group())
+                .endMetadata()
+                .withNewSpec()
+                .withGroup(kind.group())
+                .withScope(kind.namespaced() ? "Namespaced" : "Cluster")
+                .withNewNames()
+                .withKind(kind.kind())
+                .withPlural(kind.plural())
+                .endNames()
+                .addNewVersion()
+                .withName(kind.version())
+                .withServed(true)
+                .withStorage(true)
+                .withNewSubresources()
+                .withNewStatus()
+                .endStatus()
+                .endSubresources()
+                .endVersion()
+                .endSpec()
+                .build())
+        .create();
   }
 
   /** Starts a server knowing these custom resource kinds (each with a status subresource). */

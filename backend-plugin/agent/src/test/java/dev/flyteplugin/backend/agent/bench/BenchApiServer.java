@@ -61,31 +61,8 @@ final class BenchApiServer implements AutoCloseable {
         new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), crud, false);
     server.init();
     this.client = server.createClient();
-    // The kind's CRD, as the operator's chart installs it: a cluster-mode agent checks it at start.
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName(kind.plural() + "." + kind.group())
-                .endMetadata()
-                .withNewSpec()
-                .withGroup(kind.group())
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind(kind.kind())
-                .withPlural(kind.plural())
-                .endNames()
-                .addNewVersion()
-                .withName(kind.version())
-                .withServed(true)
-                .withStorage(true)
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
+    // A cluster-mode agent checks the kind's CRD at start.
+    dev.flyteplugin.backend.testing.EmbeddedKubernetes.installCrd(client, kind);
   }
 
   /**
